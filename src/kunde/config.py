@@ -1,0 +1,63 @@
+"""Typed settings, read from the environment (prefix ``KUNDE_``) through :func:`get_settings`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from kunde.errors import ConfigurationError
+
+__all__ = ["Settings", "get_settings"]
+
+_DEV_SECRET = "kunde-development-secret-change-me"
+
+
+class Settings(BaseSettings):
+    """kunde's settings. Every field can be set as ``KUNDE_<FIELD>`` in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="KUNDE_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    """``production`` refuses unsafe defaults such as the development secret."""
+
+    database_url: str = "sqlite:///./kunde.db"
+    """SQLAlchemy URL: ``sqlite:///path`` (embedded, WAL) or ``postgresql+psycopg://...``."""
+
+    data_dir: Path = Path("./kunde-data")
+    """Where model artefacts and import reject files are written."""
+
+    secret_key: str = _DEV_SECRET
+    """Signs customer tokens. Must be set to a long random value in production."""
+
+    max_body_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    """Requests with a larger body are refused with 413."""
+
+    max_batch_items: int = Field(default=10_000, gt=0)
+    """Most orders/events/products accepted in one API request."""
+
+    import_batch_rows: int = Field(default=65_536, gt=0)
+    """Rows committed together during file imports (bounds memory and redo after a crash)."""
+
+    default_currency: str = "EUR"
+    """Currency of imported lines that name none."""
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        if self.environment == "production" and (
+            self.secret_key == _DEV_SECRET or len(self.secret_key) < 32
+        ):
+            raise ConfigurationError(
+                "KUNDE_SECRET_KEY must be set to a random value of at least 32 characters "
+                "in production."
+            )
+        return self
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the settings read from the environment (cached; call ``cache_clear`` to re-read)."""
+    return Settings()

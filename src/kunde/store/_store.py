@@ -1,0 +1,53 @@
+"""The :class:`Store` facade."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine as SAEngine
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
+from kunde.errors import StoreUnavailableError
+from kunde.store.database import connect, is_sqlite, migrate, schema_is_current
+
+__all__ = ["Store"]
+
+
+class Store:
+    """A database behind kunde's repositories.
+
+    Args:
+        url: SQLAlchemy URL (``sqlite:///kunde.db`` or ``postgresql+psycopg://...``).
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.db: SAEngine = connect(url)
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether this store is the embedded SQLite database."""
+        return is_sqlite(self.db)
+
+    def migrate(self) -> None:
+        """Create or upgrade the schema to the newest migration."""
+        migrate(self.db)
+
+    def schema_is_current(self) -> bool:
+        """Whether the schema is at the newest migration."""
+        return schema_is_current(self.db)
+
+    def ping(self) -> None:
+        """Check that the database answers.
+
+        Raises:
+            StoreUnavailableError: it does not.
+        """
+        try:
+            with self.db.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except OperationalError as exc:
+            raise StoreUnavailableError(f"The database cannot be reached: {exc.orig}") from exc
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self.db.dispose()

@@ -1,0 +1,90 @@
+"""Connecting to the database and bringing its schema up to date."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine as SAEngine
+from sqlalchemy import create_engine, event
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import StaticPool
+
+from kunde.errors import ConfigurationError, StoreUnavailableError
+
+__all__ = ["connect", "is_sqlite", "migrate", "schema_is_current"]
+
+_MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def is_sqlite(engine: SAEngine) -> bool:
+    """Whether the engine talks to SQLite (some bulk paths differ per dialect)."""
+    return engine.dialect.name == "sqlite"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets the API read while an import writes; NORMAL is durable at each checkpoint
+    # and is the setting SQLite recommends with WAL.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA cache_size=-65536")
+    cursor.execute("PRAGMA temp_store=MEMORY")
+    # Erased personal data must not survive in free pages.
+    cursor.execute("PRAGMA secure_delete=ON")
+    cursor.close()
+
+
+def connect(url: str) -> SAEngine:
+    """Create an SQLAlchemy engine for ``url`` with kunde's connection settings.
+
+    Raises:
+        ConfigurationError: the URL names a database kunde does not support.
+    """
+    if url.startswith("sqlite"):
+        if url in ("sqlite://", "sqlite:///:memory:"):
+            engine = create_engine(
+                "sqlite://",
+                poolclass=StaticPool,
+                connect_args={"check_same_thread": False},
+            )
+        else:
+            engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if url.startswith("postgresql"):
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    raise ConfigurationError(
+        f"KUNDE_DATABASE_URL must start with sqlite:// or postgresql+psycopg://, not {url!r}."
+    )
+
+
+def _alembic_config(engine: SAEngine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    config.attributes["engine"] = engine
+    return config
+
+
+def migrate(engine: SAEngine) -> None:
+    """Bring the schema to the newest migration (creates all tables on a new database)."""
+    try:
+        command.upgrade(_alembic_config(engine), "head")
+    except OperationalError as exc:
+        raise StoreUnavailableError(f"The database cannot be reached: {exc.orig}") from exc
+
+
+def schema_is_current(engine: SAEngine) -> bool:
+    """Whether the database's schema is at the newest migration."""
+    script = ScriptDirectory.from_config(_alembic_config(engine))
+    with engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+    return current == script.get_current_head()

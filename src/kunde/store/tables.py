@@ -1,0 +1,214 @@
+"""SQLAlchemy Core tables: the schema every store implementation (SQLite, PostgreSQL) shares.
+
+Changes to this file need a new Alembic migration in ``store/migrations/versions``.
+Core (not ORM) tables because kunde's writes are set-based bulk operations.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+__all__ = [
+    "api_keys",
+    "customer_days",
+    "customer_summaries",
+    "customers",
+    "events",
+    "identifiers",
+    "import_runs",
+    "metadata",
+    "order_lines",
+    "orders",
+    "products",
+]
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("customer_id", String(64), primary_key=True, doc="The shop's customer number."),
+    Column("given_name", Text),
+    Column("family_name", Text),
+    Column("salutation", String(32), doc="e.g. 'Frau', 'Herr', 'Ms', 'Mr' or empty."),
+    Column("title", String(32), doc="Academic or other title, e.g. 'Dr.'."),
+    Column("language", String(8), doc="Preferred language, e.g. 'de', 'en'."),
+    Column("formality", String(16), doc="'formal' or 'informal' address."),
+    Column("email", Text),
+    Column("phone", Text),
+    Column("country", String(64)),
+    Column("addresses", JSON, doc="List of delivery/billing addresses."),
+    Column("created_at", DateTime(timezone=False), nullable=False),
+    Column("updated_at", DateTime(timezone=False), nullable=False),
+)
+
+identifiers = Table(
+    "identifiers",
+    metadata,
+    Column("kind", String(32), primary_key=True, doc="anonymous_id, email, device, loyalty_card"),
+    Column("value", String(255), primary_key=True),
+    Column(
+        "customer_id",
+        String(64),
+        ForeignKey("customers.customer_id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("created_at", DateTime(timezone=False), nullable=False),
+)
+
+products = Table(
+    "products",
+    metadata,
+    Column("product_id", String(64), primary_key=True),
+    Column("name", Text),
+    Column("category", Text, doc="Category path, levels separated by ' > '."),
+    Column("brand", Text),
+    Column("price", Float),
+    Column("released_at", Date),
+    Column("description", Text),
+    Column(
+        "kind",
+        String(16),
+        nullable=False,
+        default="product",
+        doc="'product', or 'fee'/'adjustment' for non-product codes (postage, charges, ...).",
+    ),
+    Column("created_at", DateTime(timezone=False), nullable=False),
+    Column("updated_at", DateTime(timezone=False), nullable=False),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("order_id", String(64), primary_key=True),
+    Column("customer_id", String(64), index=True, doc="Empty for anonymous orders."),
+    Column("ordered_at", DateTime(timezone=False), nullable=False),
+    Column("channel", String(32)),
+    Column("store_id", String(64)),
+    Column("currency", String(3)),
+    Column("country", String(64)),
+    Column("source", String(16), nullable=False, doc="'import' or 'api'."),
+    Column("created_at", DateTime(timezone=False), nullable=False),
+)
+
+order_lines = Table(
+    "order_lines",
+    metadata,
+    Column(
+        "line_key",
+        BigInteger().with_variant(Integer, "sqlite"),
+        primary_key=True,
+        autoincrement=False,
+        doc="Stable 63-bit hash of the line's identifying content; makes imports idempotent.",
+    ),
+    Column("order_id", String(64), nullable=False),
+    Column("customer_id", String(64), doc="Copied from the order for per-customer scans."),
+    Column("product_id", String(64), doc="Empty for order-level rows (CDNOW style)."),
+    Column("ordered_at", DateTime(timezone=False), nullable=False),
+    Column("quantity", Integer, nullable=False, doc="Negative: a return or cancellation."),
+    Column("unit_price", Float),
+    Column("amount", Float, nullable=False, doc="Line total in the line's currency."),
+    Column("currency", String(3)),
+    Column("channel", String(32)),
+    Column("store_id", String(64)),
+    Column("is_gift", Boolean, nullable=False, default=False),
+    Column(
+        "kind",
+        String(16),
+        nullable=False,
+        doc="'product', 'fee' (postage, charges) or 'adjustment' (manual, bad debt, stock).",
+    ),
+    Column("returned_quantity", Integer, nullable=False, default=0),
+    Column("return_of", BigInteger, doc="For a return line: line_key of the line it returns."),
+    Index("ix_order_lines_customer_id_ordered_at", "customer_id", "ordered_at"),
+    Index("ix_order_lines_order_id", "order_id"),
+    Index("ix_order_lines_product_id", "product_id"),
+)
+
+customer_days = Table(
+    "customer_days",
+    metadata,
+    Column("customer_id", String(64), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("purchased", Float, nullable=False, default=0.0, doc="Sum of purchase line totals."),
+    Column("returned", Float, nullable=False, default=0.0, doc="Sum of return line totals (<=0)."),
+    Column("purchase_lines", Integer, nullable=False, default=0),
+)
+
+customer_summaries = Table(
+    "customer_summaries",
+    metadata,
+    Column("customer_id", String(64), primary_key=True),
+    Column("first_purchase_day", Date),
+    Column("last_purchase_day", Date),
+    Column("purchase_days", Integer, nullable=False, default=0),
+    Column("net_revenue", Float, nullable=False, default=0.0),
+    Column("updated_at", DateTime(timezone=False), nullable=False),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("event_id", String(128), primary_key=True),
+    Column("occurred_at", DateTime(timezone=False), nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("customer_id", String(64), index=True),
+    Column("anonymous_id", String(128), index=True),
+    Column("touchpoint", String(32)),
+    Column("device_id", String(128)),
+    Column("product_id", String(64)),
+    Column("properties", JSON),
+    Column("received_at", DateTime(timezone=False), nullable=False),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("key_id", Integer, primary_key=True, autoincrement=True),
+    Column("prefix", String(16), nullable=False, doc="First characters, to recognise a key."),
+    Column("key_hash", String(64), nullable=False, doc="SHA-256 of the key; the key is not kept."),
+    Column("role", String(16), nullable=False),
+    Column("name", Text),
+    Column("created_at", DateTime(timezone=False), nullable=False),
+    Column("revoked_at", DateTime(timezone=False)),
+    UniqueConstraint("key_hash"),
+)
+
+import_runs = Table(
+    "import_runs",
+    metadata,
+    Column("run_id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False, doc="'orders', 'products' or 'events'."),
+    Column("source", Text, nullable=False),
+    Column("started_at", DateTime(timezone=False), nullable=False),
+    Column("finished_at", DateTime(timezone=False)),
+    Column("read", Integer, nullable=False, default=0),
+    Column("imported", Integer, nullable=False, default=0),
+    Column("rejected", Integer, nullable=False, default=0),
+    Column("duplicates", Integer, nullable=False, default=0),
+    Column("reject_file", Text),
+)
