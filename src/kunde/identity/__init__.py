@@ -1,0 +1,7 @@
+"""Identifiers, profiles, behavioural events and the customer timeline."""
+
+from __future__ import annotations
+
+from kunde.identity._model import Address, CustomerProfile, EventIn
+
+__all__ = ["Address", "CustomerProfile", "EventIn"]
