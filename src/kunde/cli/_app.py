@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from kunde.cli import _common
+from kunde.cli import _common, demo, imports, keys, serve
 from kunde.errors import KundeError
 
 __all__ = ["app", "main"]
@@ -35,14 +35,22 @@ def init() -> None:
     _common.out.print(f"database ready: {engine.store.db.url.render_as_string()}")
 
 
+app.add_typer(keys.app)
+app.add_typer(imports.app)
+app.command()(serve.serve)
+app.command()(demo.demo)
+
+
 def main() -> None:
     """Console entry point: runs the app and turns kunde errors into one line and an exit code."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # returns the code of a typer.Exit in this mode
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except KundeError as exc:
         if _common.state.debug:
             raise
-        _common.err.print(f"error: {exc}", markup=False, highlight=False)
+        _common.err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
@@ -52,8 +60,10 @@ def main() -> None:
     except Exception as exc:  # click usage errors and anything unexpected
         import click
 
-        if isinstance(exc, click.ClickException):
-            exc.show()
+        # typer >= 0.24 raises its own copy of click's exceptions (typer._click)
+        show = getattr(exc, "show", None)
+        if isinstance(exc, click.ClickException | typer.TyperException) and callable(show):
+            show()
             sys.exit(2)
         if _common.state.debug:
             raise

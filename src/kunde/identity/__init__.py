@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from kunde.identity._model import Address, CustomerProfile, EventIn
+from kunde.identity._model import Address, Channel, ChannelPreference, CustomerProfile, EventIn
 
-__all__ = ["Address", "CustomerProfile", "EventIn"]
+__all__ = ["Address", "Channel", "ChannelPreference", "CustomerProfile", "EventIn"]

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-__all__ = ["Address", "CustomerProfile", "EventIn"]
+__all__ = ["Address", "Channel", "ChannelPreference", "CustomerProfile", "EventIn"]
+
+
+def _naive_utc(value: datetime) -> datetime:
+    """``value`` as naive UTC, the way kunde stores times (naive values are taken as UTC)."""
+    if value.tzinfo is None:
+        return value
+    try:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    except OverflowError:  # e.g. 0001-01-01T00:30+01:00 falls before year 1 in UTC
+        raise ValueError("the time lies outside the calendar once converted to UTC") from None
 
 
 class EventIn(BaseModel):
@@ -31,6 +42,11 @@ class EventIn(BaseModel):
     product_id: str | None = Field(default=None, max_length=64)
     properties: dict[str, Any] | None = None
 
+    @field_validator("occurred_at")
+    @classmethod
+    def _occurred_at_in_utc(cls, value: datetime) -> datetime:
+        return _naive_utc(value)
+
     @model_validator(mode="after")
     def _someone(self) -> EventIn:
         if self.customer_id is None and self.anonymous_id is None:
@@ -51,8 +67,48 @@ class Address(BaseModel):
     country: str = Field(max_length=64)
 
 
+class Channel(StrEnum):
+    """A way to reach a customer."""
+
+    EMAIL = "email"
+    POSTAL_LETTER = "postal_letter"
+    SMS = "sms"
+    PUSH = "push"
+    CHAT = "chat"
+    PHONE = "phone"
+    STORE_VISIT = "store_visit"
+
+
+class ChannelPreference(BaseModel):
+    """How a customer wants to be contacted on one channel.
+
+    Marketing on a channel needs the matching consent as well (see :mod:`kunde.privacy`);
+    this is the customer's wish about service and marketing contact on top of it.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    allowed: bool = True
+    """Whether the customer may be contacted on this channel at all."""
+    preferred: bool = False
+    """Whether this is a channel the customer prefers (several may be)."""
+    max_per_month: int | None = Field(default=None, ge=0, le=100)
+    """Most contacts per month on this channel; ``None``: no limit of the customer's own."""
+
+    @model_validator(mode="after")
+    def _preferred_is_allowed(self) -> ChannelPreference:
+        if self.preferred and not self.allowed:
+            raise ValueError("a channel that is not allowed cannot be preferred")
+        return self
+
+
 class CustomerProfile(BaseModel):
-    """What kunde keeps about a customer beyond their orders."""
+    """What kunde keeps about a customer beyond their orders.
+
+    Salutation preferences are ``salutation`` (e.g. ``Frau``, ``Herr``, ``Ms``), ``title``
+    (e.g. ``Dr.``), ``language`` and ``formality``; ``channels`` holds the communication
+    preferences per channel (channels left out have no preference recorded).
+    """
 
     model_config = ConfigDict(extra="forbid")
 
@@ -61,9 +117,23 @@ class CustomerProfile(BaseModel):
     family_name: str | None = Field(default=None, max_length=100)
     salutation: str | None = Field(default=None, max_length=32)
     title: str | None = Field(default=None, max_length=32)
-    language: str | None = Field(default=None, max_length=8)
+    language: Literal["de", "en"] | None = None
+    """Language of address: German or English."""
     formality: Literal["formal", "informal"] | None = None
+    """``formal`` (Sie / Dear Ms Smith) or ``informal`` (du / Hi Jane)."""
     email: str | None = Field(default=None, max_length=254)
-    phone: str | None = Field(default=None, max_length=32)
+    phone: str | None = Field(default=None, max_length=32, pattern=r"^\+?[0-9 ()/.-]*$")
     country: str | None = Field(default=None, max_length=64)
     addresses: list[Address] = Field(default_factory=list, max_length=20)
+    """Delivery and billing addresses, as many as the customer keeps (up to 20)."""
+    channels: dict[Channel, ChannelPreference] = Field(default_factory=dict)
+    """Communication preferences per channel."""
+
+    @field_validator("email")
+    @classmethod
+    def _email_shape(cls, email: str | None) -> str | None:
+        if email is not None:
+            local, at, domain = email.rpartition("@")
+            if not at or not local or "." not in domain or any(c.isspace() for c in email):
+                raise ValueError("must be an e-mail address like name@example.de")
+        return email

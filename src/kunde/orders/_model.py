@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 __all__ = ["ImportSummary", "LineIn", "OrderIn", "OrdersResult"]
+
+
+def _naive_utc(value: datetime) -> datetime:
+    """``value`` as naive UTC, the way kunde stores times (naive values are taken as UTC)."""
+    if value.tzinfo is None:
+        return value
+    try:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    except OverflowError:  # e.g. 0001-01-01T00:30+01:00 falls before year 1 in UTC
+        raise ValueError("the time lies outside the calendar once converted to UTC") from None
 
 
 class LineIn(BaseModel):
@@ -42,6 +52,11 @@ class OrderIn(BaseModel):
     currency: str | None = Field(default=None, min_length=3, max_length=3)
     country: str | None = Field(default=None, max_length=64)
     lines: list[LineIn] = Field(min_length=1, max_length=10_000)
+
+    @field_validator("ordered_at")
+    @classmethod
+    def _ordered_at_in_utc(cls, value: datetime) -> datetime:
+        return _naive_utc(value)
 
 
 @dataclass(frozen=True)

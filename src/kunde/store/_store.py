@@ -7,7 +7,15 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from kunde.errors import StoreUnavailableError
+from kunde.store.audit import AuditRepository
+from kunde.store.consents import ConsentRepository
+from kunde.store.customers import CustomerRepository
 from kunde.store.database import connect, is_sqlite, migrate, schema_is_current
+from kunde.store.events import EventRepository
+from kunde.store.keys import KeyRepository
+from kunde.store.orders import OrderRepository
+from kunde.store.payment_methods import PaymentMethodRepository
+from kunde.store.products import ProductRepository
 
 __all__ = ["Store"]
 
@@ -22,6 +30,14 @@ class Store:
     def __init__(self, url: str) -> None:
         self.url = url
         self.db: SAEngine = connect(url)
+        self.keys = KeyRepository(self.db)
+        self.customers = CustomerRepository(self.db)
+        self.orders = OrderRepository(self.db)
+        self.products = ProductRepository(self.db)
+        self.events = EventRepository(self.db)
+        self.consents = ConsentRepository(self.db)
+        self.payment_methods = PaymentMethodRepository(self.db)
+        self.audit = AuditRepository(self.db)
 
     @property
     def is_sqlite(self) -> bool:

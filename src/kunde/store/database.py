@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -82,9 +83,17 @@ def migrate(engine: SAEngine) -> None:
         raise StoreUnavailableError(f"The database cannot be reached: {exc.orig}") from exc
 
 
+@cache
+def _head_revision() -> str | None:
+    # Reading the migration scripts takes milliseconds; they do not change while kunde runs,
+    # and /healthz asks on every probe.
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
 def schema_is_current(engine: SAEngine) -> bool:
     """Whether the database's schema is at the newest migration."""
-    script = ScriptDirectory.from_config(_alembic_config(engine))
     with engine.connect() as conn:
         current = MigrationContext.configure(conn).get_current_revision()
-    return current == script.get_current_head()
+    return current == _head_revision()

@@ -26,6 +26,8 @@ from sqlalchemy import (
 
 __all__ = [
     "api_keys",
+    "audit_entries",
+    "consent_entries",
     "customer_days",
     "customer_summaries",
     "customers",
@@ -35,6 +37,7 @@ __all__ = [
     "metadata",
     "order_lines",
     "orders",
+    "payment_methods",
     "products",
 ]
 
@@ -63,6 +66,12 @@ customers = Table(
     Column("addresses", JSON, doc="List of delivery/billing addresses."),
     Column("created_at", DateTime(timezone=False), nullable=False),
     Column("updated_at", DateTime(timezone=False), nullable=False),
+    Column(
+        "channels",
+        JSON,
+        doc="Communication preferences per channel: {channel: {allowed, preferred, "
+        "max_per_month}} (migration 0003).",
+    ),
 )
 
 identifiers = Table(
@@ -195,6 +204,11 @@ api_keys = Table(
     Column("name", Text),
     Column("created_at", DateTime(timezone=False), nullable=False),
     Column("revoked_at", DateTime(timezone=False)),
+    Column(
+        "last_used_at",
+        DateTime(timezone=False),
+        doc="Last successful authentication, updated at most every few minutes (migration 0002).",
+    ),
     UniqueConstraint("key_hash"),
 )
 
@@ -211,4 +225,63 @@ import_runs = Table(
     Column("rejected", Integer, nullable=False, default=0),
     Column("duplicates", Integer, nullable=False, default=0),
     Column("reject_file", Text),
+)
+
+# --- privacy (migration 0003); the ledger and the audit trail are append-only -----------------
+
+consent_entries = Table(
+    "consent_entries",
+    metadata,
+    Column(
+        "entry_id",
+        BigInteger().with_variant(Integer, "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+        doc="Increases with every entry: the ledger's order.",
+    ),
+    Column("customer_id", String(64), nullable=False),
+    Column("purpose", String(32), nullable=False),
+    Column("granted", Boolean, nullable=False),
+    Column("policy_version", String(32), nullable=False),
+    Column("source", String(32), nullable=False, doc="checkout, web, app, call_centre, ..."),
+    Column("recorded_at", DateTime(timezone=False), nullable=False),
+    Column("recorded_by", String(64), nullable=False, doc="'<role>:<key id>' of the recorder."),
+    Index("ix_consent_entries_customer_id_purpose", "customer_id", "purpose"),
+    Index("ix_consent_entries_purpose_customer_id", "purpose", "customer_id"),
+)
+
+payment_methods = Table(
+    "payment_methods",
+    metadata,
+    Column("payment_method_id", String(32), primary_key=True),
+    Column("customer_id", String(64), nullable=False),
+    Column("provider", String(32), nullable=False),
+    Column("token", String(255), nullable=False, doc="The provider's token; never a card number."),
+    Column("label", String(64)),
+    Column("last4", String(4)),
+    Column("expiry_month", Integer),
+    Column("expiry_year", Integer),
+    Column("created_at", DateTime(timezone=False), nullable=False),
+    UniqueConstraint("customer_id", "provider", "token"),
+)
+
+audit_entries = Table(
+    "audit_entries",
+    metadata,
+    Column(
+        "entry_id",
+        BigInteger().with_variant(Integer, "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
+    Column("at", DateTime(timezone=False), nullable=False),
+    Column("actor_key_id", Integer, doc="The API key that acted (no foreign key: keys may go)."),
+    Column("actor_role", String(16), nullable=False),
+    Column("action", String(48), nullable=False, doc="e.g. customer.read, consent.record."),
+    Column("customer_id", String(64)),
+    Column("request_id", String(64)),
+    Column("reason", String(200)),
+    Column("details", JSON, doc="What changed, by name only: never personal values."),
+    Index("ix_audit_entries_customer_id_entry_id", "customer_id", "entry_id"),
+    Index("ix_audit_entries_at", "at"),
 )

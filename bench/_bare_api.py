@@ -1,0 +1,28 @@
+"""The anchor for bench/api.py: the bare HTTP stack (FastAPI + uvicorn), no auth, no storage.
+
+The same order bodies are parsed and validated by FastAPI and dropped, so the ratio shows what
+kunde adds: key check, defensive parsing, storage and summaries.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from pydantic import BaseModel
+
+from kunde.orders import OrderIn
+
+app = FastAPI()
+
+
+class Orders(BaseModel):
+    orders: list[OrderIn]
+
+
+@app.get("/v1/products/{product_id}")
+def product(product_id: str) -> dict[str, object]:
+    return {"product_id": product_id, "name": "Spaten", "price": 29.9}
+
+
+@app.post("/v1/orders", status_code=201)
+def orders(body: Orders) -> dict[str, object]:
+    return {"created": [o.order_id for o in body.orders], "unchanged": []}

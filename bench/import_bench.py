@@ -1,0 +1,176 @@
+"""Import speed: ``kunde import orders`` on UCI Online Retail beside the sqlite3 CLI's ``.import``.
+
+Both run as whole processes on the same machine, one after the other, on the same uncompressed
+CSV (541,909 lines); kunde also reads the .csv.gz it ships as. kunde's figure includes Python
+start-up, parsing, checking every line, duplicate detection, the reject file, the order, product
+and customer rows and the per-customer purchase summaries; ``.import`` only copies text into a
+table without indexes. PostgreSQL: ``kunde import`` beside ``psql \\copy`` into a text table.
+
+Usage: ``python bench/import_bench.py [--repeat N] [--no-postgres]``.
+Data: UCI Online Retail (Daqing Chen, CC BY 4.0, doi:10.24432/C5BW33).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from _machine import SHARED_DATA, machine, print_table, write_result
+
+DATA = SHARED_DATA / "online-retail" / "online_retail.csv.gz"
+PG_ADMIN = os.environ.get("KUNDE_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+CREDIT = "UCI Online Retail, Daqing Chen, CC BY 4.0 (doi:10.24432/C5BW33)"
+
+# Runs a command as a child and prints the child's peak resident memory (KiB) on stderr.
+_PEAK = (
+    "import resource, subprocess, sys\n"
+    "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode\n"
+    "sys.stderr.write(f'PEAK {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}\\n')\n"
+    "sys.exit(code)\n"
+)
+
+
+def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Wall seconds and peak MiB of one process."""
+    start = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-c", _PEAK, *command],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    seconds = time.perf_counter() - start
+    if result.returncode not in (0, 1):
+        raise SystemExit(f"{command[0]} failed: {result.stderr}")
+    peak = [line for line in result.stderr.splitlines() if line.startswith("PEAK ")]
+    return seconds, int(peak[-1].split()[1]) / 1024
+
+
+def kunde_env(url: str, data_dir: Path) -> dict[str, str]:
+    return {**os.environ, "KUNDE_DATABASE_URL": url, "KUNDE_DATA_DIR": str(data_dir)}
+
+
+def kunde(*args: str) -> list[str]:
+    return [sys.executable, "-c", "from kunde.cli import main; main()", *args]
+
+
+def run_sqlite(csv_path: Path, work: Path, repeat: int) -> dict[str, list[tuple[float, float]]]:
+    sqlite3 = shutil.which("sqlite3")
+    if sqlite3 is None:
+        raise SystemExit("the sqlite3 command line shell is needed for the anchor")
+    runs: dict[str, list[tuple[float, float]]] = {"sqlite3": [], "kunde csv": [], "kunde gz": []}
+    for i in range(repeat):
+        anchor_db = work / f"anchor-{i}.db"
+        runs["sqlite3"].append(
+            timed([sqlite3, str(anchor_db), ".mode csv", f".import {csv_path} lines"])
+        )
+        for name, source in (("kunde csv", csv_path), ("kunde gz", DATA)):
+            db = work / f"kunde-{name[-3:].strip()}-{i}.db"
+            env = kunde_env(f"sqlite:///{db}", work / "data")
+            subprocess.run(kunde("init"), env=env, check=True, capture_output=True)
+            command = kunde("import", "orders", str(source), "--format", "online-retail", "--json")
+            runs[name].append(timed(command, env))
+    return runs
+
+
+def run_postgres(csv_path: Path, work: Path) -> dict[str, tuple[float, float]] | None:
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    name = f"kunde_bench_{uuid.uuid4().hex[:8]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # no server: report without the PostgreSQL figure
+        print(f"PostgreSQL not reachable ({str(exc).splitlines()[0]}); skipping it")
+        return None
+    url = admin.url.set(database=name, drivername="postgresql+psycopg")
+    result: dict[str, tuple[float, float]] = {}
+    try:
+        plain = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        columns = "invoice text, stock text, description text, quantity text, invoice_date text, "
+        columns += "price text, customer text, country text"
+        subprocess.run(
+            ["psql", plain, "-q", "-c", f"CREATE TABLE lines ({columns})"],
+            check=True,
+            capture_output=True,
+        )
+        psql = shutil.which("psql")
+        if psql:
+            copy = f"\\copy lines FROM '{csv_path}' WITH (FORMAT csv, HEADER true)"
+            result["psql \\copy"] = timed([psql, plain, "-q", "-c", copy])
+        env = kunde_env(url.render_as_string(hide_password=False), work / "data-pg")
+        subprocess.run(kunde("init"), env=env, check=True, capture_output=True)
+        command = kunde("import", "orders", str(csv_path), "--format", "online-retail", "--json")
+        result["kunde csv"] = timed(command, env)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-postgres", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="kunde-import-bench-") as tmp:
+        work = Path(tmp)
+        csv_path = work / "online_retail.csv"
+        with gzip.open(DATA, "rb") as src, csv_path.open("wb") as dst:
+            shutil.copyfileobj(src, dst)
+        sqlite_runs = run_sqlite(csv_path, work, args.repeat)
+        postgres = None if args.no_postgres else run_postgres(csv_path, work)
+
+    def median(runs: list[tuple[float, float]]) -> tuple[float, float]:
+        return statistics.median(r[0] for r in runs), max(r[1] for r in runs)
+
+    anchor, _ = median(sqlite_runs["sqlite3"])
+    rows: list[list[Any]] = []
+    payload: dict[str, Any] = {"lines": 541_909, "repeat": args.repeat, "data": CREDIT}
+    for name, runs in sqlite_runs.items():
+        seconds, peak = median(runs)
+        label = "sqlite3 .import (anchor)" if name == "sqlite3" else f"{name} -> SQLite"
+        rows.append([label, seconds, peak, seconds / anchor])
+        payload[name.replace(" ", "_") + "_sqlite"] = {
+            "seconds": seconds,
+            "peak_mib": peak,
+            "ratio": seconds / anchor,
+            "runs": [r[0] for r in runs],
+        }
+    if postgres:
+        pg_anchor = postgres.get("psql \\copy", (float("nan"), 0.0))[0]
+        for name, (seconds, peak) in postgres.items():
+            label = f"{name} -> PostgreSQL"
+            rows.append([label, seconds, peak, seconds / anchor])
+            payload[name.replace(" ", "_").replace("\\", "") + "_postgres"] = {
+                "seconds": seconds,
+                "peak_mib": peak,
+                "ratio_to_sqlite3_import": seconds / anchor,
+                "ratio_to_psql_copy": seconds / pg_anchor,
+            }
+    print_table(
+        f"Import of UCI Online Retail (541,909 lines), median of {args.repeat}",
+        ["run", "seconds", "peak MiB", "ratio to sqlite3 .import"],
+        rows,
+    )
+    payload["machine"] = machine("pyarrow", "sqlalchemy", "psycopg")
+    path = write_result("import", payload)
+    print(f"\nwritten {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

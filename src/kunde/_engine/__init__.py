@@ -1,0 +1,1 @@
+"""Private orchestration behind :class:`kunde.engine.Engine`: functions that take the Store."""

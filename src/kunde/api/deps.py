@@ -1,0 +1,271 @@
+"""Dependencies of the route handlers, as ``Annotated`` aliases.
+
+Handlers declare the caller's permission first and the body second, so that the API key is
+checked before the body is read: ``def post_orders(principal: DataWriter, orders: OrdersBody)``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any, cast
+
+from fastapi import Depends, Path, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from kunde.api.body import check_batch_size, read_json, validate
+from kunde.api.errors import validation_error
+from kunde.api.metrics import ApiMetrics
+from kunde.api.schemas import EventsBatch, OrdersBatch, ProductsBatch
+from kunde.api.schemas_privacy import ConsentsBatch
+from kunde.catalog import ProductIn
+from kunde.engine import Engine, Permission, Principal
+from kunde.errors import AuthenticationError
+from kunde.identity import CustomerProfile, EventIn
+from kunde.orders import OrderIn
+from kunde.privacy import (
+    CARD_NUMBER_MESSAGE,
+    Actor,
+    ConsentChange,
+    PaymentMethodIn,
+    card_number_locations,
+)
+
+__all__ = [
+    "AuditReader",
+    "ConsentRecorder",
+    "ConsentsBody",
+    "CustomerId",
+    "DataWriter",
+    "EngineDep",
+    "EventsBody",
+    "MetricsDep",
+    "OrdersBody",
+    "PaymentMethodBody",
+    "PersonalDataReader",
+    "PersonalDataWriter",
+    "PrincipalDep",
+    "ProductId",
+    "ProductReader",
+    "ProductsBody",
+    "ProfileBody",
+]
+
+
+# Dependencies without I/O are ``async`` so that FastAPI does not hand them to a thread.
+
+
+async def _engine(request: Request) -> Engine:
+    return cast(Engine, request.app.state.engine)
+
+
+async def _metrics(request: Request) -> ApiMetrics:
+    return cast(ApiMetrics, request.app.state.metrics)
+
+
+EngineDep = Annotated[Engine, Depends(_engine)]
+"""The app's :class:`~kunde.engine.Engine`."""
+
+MetricsDep = Annotated[ApiMetrics, Depends(_metrics)]
+"""The app's Prometheus metrics."""
+
+_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="ApiKey",
+    description="An API key from `kunde keys create --role admin|staff|integration|analyst`.",
+)
+
+
+def _principal(
+    engine: EngineDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None:
+        raise AuthenticationError("No API key: send the header 'Authorization: Bearer <key>'.")
+    return engine.authenticate(credentials.credentials)
+
+
+PrincipalDep = Annotated[Principal, Depends(_principal)]
+"""The authenticated caller (401 without a valid key)."""
+
+
+def _requires(
+    permission: Permission,
+) -> Callable[[Principal, Engine], Coroutine[None, None, Principal]]:
+    async def check(principal: PrincipalDep, engine: EngineDep) -> Principal:
+        engine.authorize(principal, permission)
+        return principal
+
+    return check
+
+
+DataWriter = Annotated[Principal, Depends(_requires(Permission.WRITE_DATA))]
+"""A caller who may post orders, events and products (admin, integration)."""
+
+ProductReader = Annotated[Principal, Depends(_requires(Permission.READ_PRODUCTS))]
+"""A caller who may read the catalog (every role)."""
+
+CustomerId = Annotated[
+    str,
+    Path(min_length=1, max_length=64, pattern=r"^[^\x00]+$", description="The shop's customer id."),
+]
+"""A customer id in the path."""
+
+ProductId = Annotated[
+    str,
+    Path(min_length=1, max_length=64, pattern=r"^[^\x00]+$", description="The shop's product id."),
+]
+"""A product id in the path."""
+
+
+def _personal_data_reader(  # sync: writes the audit record
+    principal: PrincipalDep, engine: EngineDep, customer_id: CustomerId, request: Request
+) -> Principal:
+    engine.authorize(principal, Permission.READ_PERSONAL_DATA, customer_id)
+    route = request.scope.get("route")
+    what = f"{request.method} {getattr(route, 'path', request.url.path)}"
+    engine.record_read(_actor(principal, request), customer_id, what)
+    return principal
+
+
+PersonalDataReader = Annotated[Principal, Depends(_personal_data_reader)]
+"""A caller who may read the personal data of the customer in the path (admin, staff).
+
+Every such read is recorded in the audit trail (who, which customer, which route, when, and the
+request's ``X-Request-ID`` and ``X-Audit-Reason``).
+"""
+
+_REQUEST_ID = re.compile(r"^[\x21-\x7e]{1,64}$")
+_MAX_REASON = 200
+
+
+def _actor(principal: Principal, request: Request) -> Actor:
+    """The audited actor: the principal plus the request's ``X-Request-ID`` and reason."""
+    request_id = request.headers.get("x-request-id")
+    if request_id is not None and not _REQUEST_ID.match(request_id):
+        raise validation_error(
+            ("header", "x-request-id"),
+            "must be 1 to 64 printable ASCII characters without spaces",
+            "string_invalid",
+        )
+    reason = request.headers.get("x-audit-reason")
+    if reason is not None and not 0 < len(reason.strip()) <= _MAX_REASON:
+        raise validation_error(
+            ("header", "x-audit-reason"), f"must be 1 to {_MAX_REASON} characters", "too_long"
+        )
+    return Actor(
+        key_id=principal.key_id,
+        role=principal.role,
+        request_id=request_id,
+        reason=reason.strip() if reason else None,
+    )
+
+
+def _acting(permission: Permission) -> Callable[[Principal, Engine, Request], Actor]:
+    def check(principal: PrincipalDep, engine: EngineDep, request: Request) -> Actor:
+        engine.authorize(principal, permission)
+        return _actor(principal, request)
+
+    return check
+
+
+PersonalDataWriter = Annotated[Actor, Depends(_acting(Permission.WRITE_PERSONAL_DATA))]
+"""A caller who may change a customer's profile and payment methods (admin, staff); audited."""
+
+ConsentRecorder = Annotated[Actor, Depends(_acting(Permission.RECORD_CONSENT))]
+"""A caller who may record consent (admin, staff, integration); audited."""
+
+AuditReader = Annotated[Principal, Depends(_requires(Permission.READ_AUDIT))]
+"""A caller who may read the audit trail (admin)."""
+
+
+def _orders_from(data: Any, limit: int) -> list[OrderIn]:
+    if isinstance(data, dict) and "orders" in data:
+        check_batch_size(data, "orders", limit)
+        return validate(OrdersBatch, data).orders
+    return [validate(OrderIn, data)]
+
+
+def _events_from(data: Any, limit: int) -> list[EventIn]:
+    check_batch_size(data, "events", limit)
+    return validate(EventsBatch, data).events
+
+
+def _products_from(data: Any, limit: int) -> list[ProductIn]:
+    if isinstance(data, dict) and "products" in data:
+        check_batch_size(data, "products", limit)
+        return validate(ProductsBatch, data).products
+    return [validate(ProductIn, data)]
+
+
+async def _orders(request: Request, engine: EngineDep) -> list[OrderIn]:
+    limit = engine.settings.max_batch_items
+    return await read_json(request, lambda data: _orders_from(data, limit))
+
+
+async def _events(request: Request, engine: EngineDep) -> list[EventIn]:
+    limit = engine.settings.max_batch_items
+    return await read_json(request, lambda data: _events_from(data, limit))
+
+
+async def _products(request: Request, engine: EngineDep) -> list[ProductIn]:
+    limit = engine.settings.max_batch_items
+    return await read_json(request, lambda data: _products_from(data, limit))
+
+
+OrdersBody = Annotated[list[OrderIn], Depends(_orders)]
+"""The posted orders: one order object, or ``{"orders": [...]}``."""
+
+EventsBody = Annotated[list[EventIn], Depends(_events)]
+"""The posted events: ``{"events": [...]}``."""
+
+ProductsBody = Annotated[list[ProductIn], Depends(_products)]
+"""The posted products: one product object, or ``{"products": [...]}``."""
+
+
+def _profile_from(data: Any, customer_id: str) -> CustomerProfile:
+    if isinstance(data, dict):
+        if data.get("customer_id", customer_id) != customer_id:
+            raise validation_error(
+                ("body", "customer_id"),
+                "must be the customer id of the path, or be left out",
+                "value_error",
+            )
+        data = {**data, "customer_id": customer_id}
+    return validate(CustomerProfile, data)
+
+
+def _payment_method_from(data: Any) -> PaymentMethodIn:
+    # Before validation, so that no later error can carry a card number.
+    locations = card_number_locations(data)
+    if locations:
+        raise validation_error(("body", *locations[0]), CARD_NUMBER_MESSAGE, "card_number")
+    return validate(PaymentMethodIn, data)
+
+
+def _consents_from(data: Any) -> list[ConsentChange]:
+    if isinstance(data, dict) and "consents" in data:
+        return validate(ConsentsBatch, data).consents
+    return [validate(ConsentChange, data)]
+
+
+async def _profile(request: Request, customer_id: CustomerId) -> CustomerProfile:
+    return await read_json(request, lambda data: _profile_from(data, customer_id))
+
+
+async def _payment_method(request: Request) -> PaymentMethodIn:
+    return await read_json(request, _payment_method_from)
+
+
+async def _consents(request: Request) -> list[ConsentChange]:
+    return await read_json(request, _consents_from)
+
+
+ProfileBody = Annotated[CustomerProfile, Depends(_profile)]
+"""A whole profile; its ``customer_id`` is the path's (it may be left out of the body)."""
+
+PaymentMethodBody = Annotated[PaymentMethodIn, Depends(_payment_method)]
+"""A payment service provider token; a body with anything like a card number is refused."""
+
+ConsentsBody = Annotated[list[ConsentChange], Depends(_consents)]
+"""Consent changes: one object, or ``{"consents": [...]}`` (appended in order)."""

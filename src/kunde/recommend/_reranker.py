@@ -1,0 +1,360 @@
+"""Two-stage personal ranking: blended candidates re-ranked by a learned logistic model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+from kunde.errors import ConvergenceError, InvalidFieldError, NotFittedError
+from kunde.recommend._interactions import Interactions
+from kunde.recommend._personal import PersonalRanker, PersonalRankerConfig
+from kunde.recommend._popularity import Popularity
+from kunde.recommend._topk import BLOCK_ROWS, top_k_dense
+
+__all__ = ["FEATURE_NAMES", "LearnedRanker"]
+
+FEATURE_NAMES = (
+    "item_neighbours",
+    "customer_neighbours",
+    "popular_14d",
+    "popular_60d",
+    "log_buyers",
+    "log_age_days",
+    "new_release_60d",
+    "log_history",
+    "log_days_since_last",
+    "log_rank",
+    "item_neighbours_x_history",
+    "popular_14d_x_history",
+    "age_x_history",
+    "momentum",
+    "blend",
+    "log_new_buyers_30d",
+    "text_affinity",
+)
+LOG_BUYERS = FEATURE_NAMES.index("log_buyers")
+NEW_RELEASE_DAYS = 60
+MAX_AGE_DAYS = 400
+
+
+def _scale_rows(a: NDArray[np.float32]) -> NDArray[np.float32]:
+    scaled: NDArray[np.float32] = a / np.maximum(a.max(axis=1, keepdims=True), np.float32(1e-12))
+    return scaled
+
+
+@dataclass(frozen=True)
+class _Context:
+    """Per-product and per-customer facts the features are made of."""
+
+    popular_14d: NDArray[np.float32]
+    popular_60d: NDArray[np.float32]
+    log_buyers: NDArray[np.float32]
+    log_age: NDArray[np.float32]
+    log_history: NDArray[np.float32]
+    log_since_last: NDArray[np.float32]
+    log_new_buyers: NDArray[np.float32]
+    text_profile: sp.csr_matrix | None
+    text: sp.csr_matrix | None
+
+
+def _first_purchases(interactions: Interactions, since_day: int) -> NDArray[np.float64]:
+    """Per product, how many customers bought it for the first time on or after ``since_day``."""
+    n_items = max(interactions.n_items, 1)
+    key = interactions.profile_customer * n_items + interactions.profile_item
+    order = np.lexsort((interactions.profile_day, key))
+    sorted_key = key[order]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = sorted_key[1:] != sorted_key[:-1]
+    firsts = order[first]
+    recent = firsts[interactions.profile_day[firsts] >= since_day]
+    return np.bincount(interactions.profile_item[recent], minlength=interactions.n_items).astype(
+        np.float64
+    )
+
+
+def _context(interactions: Interactions, item_features: sp.csr_matrix | None) -> _Context:
+    day = interactions.as_of_day
+    pop14 = Popularity(14.0).fit(interactions).scores_
+    pop60 = Popularity(60.0).fit(interactions).scores_
+    buyers = Popularity(None).fit(interactions).scores_
+    first = np.full(interactions.n_items, day - MAX_AGE_DAYS, dtype=np.int64)
+    seen_first = np.full(interactions.n_items, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(seen_first, interactions.basket_item, interactions.basket_day)
+    first = np.where(seen_first < np.iinfo(np.int64).max, seen_first, first)
+    age = np.clip(day + 1 - first, 0, MAX_AGE_DAYS)
+    history = np.bincount(interactions.profile_customer, minlength=interactions.n_customers)
+    last = np.full(interactions.n_customers, day - MAX_AGE_DAYS, dtype=np.int64)
+    np.maximum.at(last, interactions.profile_customer, interactions.profile_day)
+    since = np.clip(day + 1 - last, 0, MAX_AGE_DAYS)
+    text_profile = None
+    if item_features is not None:
+        own = interactions.profile_matrix(30.0)
+        sums = np.asarray(own.sum(axis=1), dtype=np.float64).ravel()
+        own = sp.csr_matrix(sp.diags((1.0 / np.maximum(sums, 1e-12)).astype(np.float32)) @ own)
+        text_profile = sp.csr_matrix(own @ item_features)
+    return _Context(
+        popular_14d=(pop14 / max(float(pop14.max(initial=0.0)), 1e-12)).astype(np.float32),
+        popular_60d=(pop60 / max(float(pop60.max(initial=0.0)), 1e-12)).astype(np.float32),
+        log_buyers=np.log1p(buyers).astype(np.float32),
+        log_age=np.log1p(age).astype(np.float32),
+        log_history=np.log1p(history).astype(np.float32),
+        log_since_last=np.log1p(since).astype(np.float32),
+        log_new_buyers=np.log1p(_first_purchases(interactions, day + 1 - 30)).astype(np.float32),
+        text_profile=text_profile,
+        text=None if item_features is None else sp.csr_matrix(item_features.T),
+    )
+
+
+def _newton_logistic(
+    z: NDArray[np.float64], y: NDArray[np.float64], sample_w: NDArray[np.float64], l2: float
+) -> NDArray[np.float64]:
+    """Weighted L2-regularised logistic regression by damped Newton steps.
+
+    The last column of ``z`` is the intercept (not penalised). With a handful of features the
+    Hessian is tiny, so a few Newton steps beat many quasi-Newton ones.
+    """
+    n_features = z.shape[1]
+    penalty = np.r_[np.full(n_features - 1, l2), 0.0]
+
+    def objective(w: NDArray[np.float64]) -> float:
+        margin = z @ w
+        loss = (np.logaddexp(0.0, margin) - y * margin) * sample_w
+        return float(loss.sum() + (penalty * w * w).sum())
+
+    w = np.zeros(n_features)
+    value = objective(w)
+    for _ in range(50):
+        margin = z @ w
+        p = 0.5 * (1.0 + np.tanh(0.5 * margin))
+        grad = z.T @ ((p - y) * sample_w) + 2.0 * penalty * w
+        curvature = p * (1.0 - p) * sample_w
+        hessian = (z * curvature[:, None]).T @ z + np.diag(2.0 * penalty + 1e-9)
+        step = np.linalg.solve(hessian, grad)
+        decrease = float(grad @ step)
+        if decrease < 1e-10 * max(len(y), 1):
+            break
+        t = 1.0
+        while t > 1e-6:
+            candidate = objective(w - t * step)
+            if candidate <= value - 1e-4 * t * decrease:
+                break
+            t *= 0.5
+        else:
+            raise ConvergenceError("the re-ranker did not converge; raise l2")
+        w = w - t * step
+        value = candidate
+    if not np.all(np.isfinite(w)):
+        raise ConvergenceError("the re-ranker did not converge; raise l2")
+    return w
+
+
+class LearnedRanker:
+    """Candidates from :class:`PersonalRanker`, re-ranked by logistic regression.
+
+    A linear blend treats every product alike; whether a customer buys a product *new to
+    them* also depends on how new the product is, whether its sales are rising, and how
+    much the customer buys at all. The re-ranker learns that from the shop's own recent past,
+    as in two-stage recommenders (Covington et al., "Deep Neural Networks for YouTube
+    Recommendations", RecSys 2016), with a plain L2-regularised logistic regression:
+
+    1. hold out the last ``label_days`` of the training lines; fit the base ranker on the
+       lines before them;
+    2. for every customer with a history who bought something new in the hold-out, take the
+       ``candidates`` best products they had not bought, describe each pair by the features
+       in ``FEATURE_NAMES``, and label it with whether the customer bought it;
+    3. fit the logistic regression, then refit the base ranker on all lines.
+
+    Assumes the hold-out window is like the period the model serves (weekly retraining keeps
+    it so), and that the shop has enough customers with new purchases in it (at least one
+    positive and one negative pair; otherwise ``fit`` raises ``ConvergenceError``).
+
+    Args:
+        config: settings of the base ranker.
+        candidates: products re-ranked per customer.
+        label_days: length of the hold-out window the re-ranker learns from.
+        l2: L2 penalty of the logistic regression (on standardised features).
+        popularity_penalty: subtracted from the learned logit per unit of log(1 + buyers);
+            spreads the lists over more of the catalog at a small cost in accuracy.
+        truth_weight_power: each hold-out customer's pairs weigh ``|new purchases|^−power``;
+            1 matches recall, which averages hits / |truth| over customers, so that customers
+            with one new purchase count as much as resellers with fifty.
+    """
+
+    def __init__(
+        self,
+        config: PersonalRankerConfig | None = None,
+        *,
+        candidates: int = 200,
+        label_days: int = 30,
+        l2: float = 1.0,
+        popularity_penalty: float = 0.0,
+        truth_weight_power: float = 1.0,
+    ) -> None:
+        if candidates < 1:
+            raise InvalidFieldError("candidates", "must be at least 1")
+        if label_days < 1:
+            raise InvalidFieldError("label_days", "must be at least 1 day")
+        self.config = config or PersonalRankerConfig()
+        self.candidates = candidates
+        self.label_days = label_days
+        self.l2 = l2
+        self.popularity_penalty = popularity_penalty
+        self.truth_weight_power = truth_weight_power
+
+    # --- features --------------------------------------------------------------------------
+
+    def _features(
+        self,
+        base: PersonalRanker,
+        ctx: _Context,
+        users: NDArray[np.int64],
+        exclude: sp.csr_matrix | None,
+    ) -> tuple[NDArray[np.int64], NDArray[np.float32]]:
+        """Candidates (len(users) × c, -1 padded) and their features (len(users) × c × f)."""
+        item = _scale_rows(base.item_knn_.score(users))
+        cust = _scale_rows(base.customer_knn_.score(users))
+        c = base.config
+        trend = base.trend_.scores_ / max(float(base.trend_.scores_.max(initial=0.0)), 1e-12)
+        blend = item + c.customer_weight * cust + c.trend_weight * trend[None, :]
+        if exclude is not None:
+            ex = exclude[users].tocoo()
+            blend[ex.row, ex.col] = -np.inf
+        cand, top = top_k_dense(blend, self.candidates)
+        n_users, n_cand = cand.shape
+        safe = np.maximum(cand, 0)
+        rows = np.arange(n_users)[:, None]
+        if ctx.text_profile is not None and ctx.text is not None:
+            text = np.asarray((ctx.text_profile[users] @ ctx.text).toarray(), dtype=np.float32)
+            f_text = text[rows, safe]
+        else:
+            f_text = np.zeros(cand.shape, dtype=np.float32)
+        safe = np.maximum(cand, 0)
+        rows = np.arange(n_users)[:, None]
+        hist = ctx.log_history[users][:, None]
+        f_item = item[rows, safe]
+        f_pop14 = ctx.popular_14d[safe]
+        f_pop60 = ctx.popular_60d[safe]
+        f_age = ctx.log_age[safe]
+        log_rank = np.broadcast_to(np.log1p(np.arange(n_cand, dtype=np.float32)), cand.shape)
+        feats = np.stack(
+            [
+                f_item,
+                cust[rows, safe],
+                f_pop14,
+                f_pop60,
+                ctx.log_buyers[safe],
+                f_age,
+                (f_age < np.log1p(NEW_RELEASE_DAYS)).astype(np.float32),
+                np.broadcast_to(hist, cand.shape),
+                np.broadcast_to(ctx.log_since_last[users][:, None], cand.shape),
+                log_rank,
+                f_item * hist,
+                f_pop14 * hist,
+                f_age * hist,
+                np.log((f_pop14 + 1e-3) / (f_pop60 + 1e-3)),
+                np.where(np.isfinite(top), top, 0.0),
+                ctx.log_new_buyers[safe],
+                f_text,
+            ],
+            axis=2,
+        ).astype(np.float32)
+        return cand, feats
+
+    # --- fitting ---------------------------------------------------------------------------
+
+    def _labelled(
+        self, interactions: Interactions, item_features: sp.csr_matrix | None
+    ) -> tuple[NDArray[np.float32], NDArray[np.bool_], NDArray[np.float64]]:
+        cut = interactions.as_of_day + 1 - self.label_days
+        inner = interactions.restrict(cut)
+        shape = (interactions.n_customers, interactions.n_items)
+        before = inner.profile_matrix()
+        later = interactions.profile_day >= cut
+        after = sp.csr_matrix(
+            (
+                np.ones(int(later.sum()), dtype=np.float32),
+                (interactions.profile_customer[later], interactions.profile_item[later]),
+            ),
+            shape=shape,
+        )
+        after.sum_duplicates()
+        truth = sp.csr_matrix(after - after.multiply(before > 0))
+        truth.eliminate_zeros()
+        users = np.flatnonzero((np.diff(before.indptr) > 0) & (np.diff(truth.indptr) > 0))
+        if len(users) == 0:
+            raise ConvergenceError(
+                "no customer bought something new in the last "
+                f"{self.label_days} days of the training data; use a longer label_days "
+                "or the PersonalRanker without re-ranking"
+            )
+        base = PersonalRanker(self.config).fit(inner, item_features)
+        ctx = _context(inner, item_features)
+        n_items = interactions.n_items
+        t_rows = np.repeat(np.arange(truth.shape[0], dtype=np.int64), np.diff(truth.indptr))
+        truth_keys = t_rows * n_items + truth.indices.astype(np.int64)
+        n_truth = np.diff(truth.indptr).astype(np.float64)
+        xs: list[NDArray[np.float32]] = []
+        ys: list[NDArray[np.bool_]] = []
+        ws: list[NDArray[np.float64]] = []
+        for start in range(0, len(users), BLOCK_ROWS):
+            block = users[start : start + BLOCK_ROWS]
+            cand, feats = self._features(base, ctx, block, before)
+            ok = cand >= 0
+            labels = np.isin(block[:, None] * n_items + cand, truth_keys)
+            xs.append(feats[ok])
+            ys.append(labels[ok])
+            user_w = n_truth[block] ** -self.truth_weight_power
+            ws.append(np.broadcast_to(user_w[:, None], cand.shape)[ok])
+        w = np.concatenate(ws)
+        return np.vstack(xs), np.concatenate(ys), w / w.mean()
+
+    def fit(
+        self, interactions: Interactions, item_features: sp.csr_matrix | None = None
+    ) -> LearnedRanker:
+        """Learn the re-ranker on the last ``label_days``, then fit on all lines; returns self."""
+        x, y, sample_w = self._labelled(interactions, item_features)
+        if y.all() or not y.any():
+            raise ConvergenceError(
+                "the hold-out gives only one class of labels; use a longer label_days"
+            )
+        mean = x.mean(axis=0)
+        std = np.where(x.std(axis=0) > 0, x.std(axis=0), 1.0)
+        z = np.hstack([(x - mean) / std, np.ones((len(x), 1), dtype=np.float32)]).astype(np.float64)
+        weights = _newton_logistic(z, y.astype(np.float64), sample_w, self.l2)
+        self.mean_: NDArray[np.float32] = mean.astype(np.float32)
+        self.std_: NDArray[np.float32] = std.astype(np.float32)
+        self.coef_: NDArray[np.float32] = weights[:-1].astype(np.float32)
+        self.intercept_: float = float(weights[-1])
+        self.base_: PersonalRanker = PersonalRanker(self.config).fit(interactions, item_features)
+        self.context_: _Context = _context(interactions, item_features)
+        return self
+
+    # --- serving ---------------------------------------------------------------------------
+
+    def _check(self) -> None:
+        if not hasattr(self, "base_"):
+            raise NotFittedError("LearnedRanker is not fitted; call fit(interactions) first")
+
+    def recommend(
+        self, users: NDArray[np.int64], k: int, *, exclude: sp.csr_matrix | None = None
+    ) -> NDArray[np.int64]:
+        """Top ``k`` product indices per customer (-1 padded), skipping ``exclude``'s entries."""
+        self._check()
+        users = np.asarray(users, dtype=np.int64)
+        out: list[NDArray[np.int64]] = []
+        for start in range(0, len(users), BLOCK_ROWS):
+            block = users[start : start + BLOCK_ROWS]
+            cand, feats = self._features(self.base_, self.context_, block, exclude)
+            logit = ((feats - self.mean_) / self.std_) @ self.coef_ + self.intercept_
+            if self.popularity_penalty:
+                logit = logit - self.popularity_penalty * feats[:, :, LOG_BUYERS]
+            masked: NDArray[np.float32] = np.where(cand >= 0, logit, -np.inf).astype(np.float32)
+            pos, _ = top_k_dense(masked, k)
+            picked = np.take_along_axis(cand, np.maximum(pos, 0), axis=1)
+            out.append(np.where(pos >= 0, picked, -1))
+        if not out:
+            return np.empty((0, k), dtype=np.int64)
+        return np.vstack(out)

@@ -1,0 +1,114 @@
+"""The consent ledger: append-only, one row per grant or withdrawal.
+
+The repository has no way to change or delete an entry; the current state is read as the
+latest entry per purpose.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Engine as SAEngine
+
+from kunde.privacy import ConsentChange, ConsentEntry, Purpose
+from kunde.store._transaction import transaction
+from kunde.store.tables import consent_entries
+
+__all__ = ["ConsentRepository"]
+
+_t = consent_entries
+
+
+def _entry(row: Any) -> ConsentEntry:
+    return ConsentEntry(
+        entry_id=row.entry_id,
+        customer_id=row.customer_id,
+        purpose=Purpose(row.purpose),
+        granted=bool(row.granted),
+        policy_version=row.policy_version,
+        source=row.source,
+        recorded_at=row.recorded_at,
+        recorded_by=row.recorded_by,
+    )
+
+
+class ConsentRepository:
+    """Appends to and reads the consent ledger.
+
+    Args:
+        db: the SQLAlchemy engine of the store.
+    """
+
+    def __init__(self, db: SAEngine) -> None:
+        self._db = db
+
+    def append(
+        self,
+        customer_id: str,
+        changes: Sequence[ConsentChange],
+        *,
+        recorded_at: datetime,
+        recorded_by: str,
+        conn: Connection | None = None,
+    ) -> list[ConsentEntry]:
+        """Append one entry per change, in the given order; return the stored entries."""
+        if not changes:
+            return []
+        rows = [
+            {
+                "customer_id": customer_id,
+                "purpose": change.purpose.value,
+                "granted": change.granted,
+                "policy_version": change.policy_version,
+                "source": change.source,
+                "recorded_at": recorded_at,
+                "recorded_by": recorded_by,
+            }
+            for change in changes
+        ]
+        statement = insert(_t).returning(*_t.c, sort_by_parameter_order=True)
+        with transaction(self._db, conn) as c:
+            return [_entry(row) for row in c.execute(statement, rows)]
+
+    def history(self, customer_id: str) -> list[ConsentEntry]:
+        """Every entry of one customer, oldest first."""
+        query = select(_t).where(_t.c.customer_id == customer_id).order_by(_t.c.entry_id)
+        with self._db.connect() as conn:
+            return [_entry(row) for row in conn.execute(query)]
+
+    def has_entries(self, customer_id: str) -> bool:
+        """Whether the ledger holds anything about ``customer_id``."""
+        query = select(_t.c.entry_id).where(_t.c.customer_id == customer_id).limit(1)
+        with self._db.connect() as conn:
+            return conn.execute(query).first() is not None
+
+    def is_granted(self, customer_id: str, purpose: Purpose) -> bool:
+        """Whether the latest entry of ``purpose`` grants it (``False`` without entries)."""
+        query = (
+            select(_t.c.granted)
+            .where(_t.c.customer_id == customer_id, _t.c.purpose == purpose.value)
+            .order_by(_t.c.entry_id.desc())
+            .limit(1)
+        )
+        with self._db.connect() as conn:
+            granted = conn.execute(query).scalar_one_or_none()
+        return bool(granted)
+
+    def granted_customers(self, purpose: Purpose) -> set[str]:
+        """Every customer whose latest entry of ``purpose`` grants it (one set-based query)."""
+        latest = (
+            select(_t.c.customer_id, func.max(_t.c.entry_id).label("entry_id"))
+            .where(_t.c.purpose == purpose.value)
+            .group_by(_t.c.customer_id)
+            .subquery()
+        )
+        query = (
+            select(_t.c.customer_id)
+            .join(latest, _t.c.entry_id == latest.c.entry_id)
+            .where(_t.c.granted.is_(True))
+        )
+        with self._db.connect() as conn:
+            return set(conn.execute(query).scalars())

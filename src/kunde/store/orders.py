@@ -1,0 +1,222 @@
+"""Order lines in, per-customer purchase summaries kept current — set-based, one batch at a time.
+
+:meth:`OrderRepository.ingest` stores one batch of normalised lines (see
+:mod:`kunde.orders`) in one transaction:
+
+1. bulk-load the batch into a temporary staging table (SQLite: ``executemany``; PostgreSQL:
+   ``COPY``), then drop the staged lines whose ``line_key`` is already stored (duplicates);
+2. insert the rest into ``order_lines``, and the orders, customers and products that are missing;
+3. link returns (negative quantity) to the latest earlier purchase of the same product by the
+   same customer (``return_of``) and add the returned units to that line's
+   ``returned_quantity`` (capped at its quantity);
+4. add the new lines to ``customer_days`` and recompute ``customer_summaries`` for the touched
+   customers only, so that value models never rescan all lines.
+
+Purchase summaries count ``product`` lines (and order-level rows) only: postage, fees and
+adjustments are stored but are not goods bought, so they do not make a purchase day and do not
+count toward ``net_revenue`` (purchases plus returns, returns being negative).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import pyarrow as pa
+from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Engine as SAEngine
+
+from kunde.store._batch import STAGE, STAGE_COLUMNS, BatchWriter
+from kunde.store.database import is_sqlite
+from kunde.store.tables import customer_summaries, import_runs, order_lines, orders
+
+__all__ = ["STAGE_COLUMNS", "OrderRepository", "RunCounts"]
+
+
+@dataclass(frozen=True)
+class RunCounts:
+    """What an import run did."""
+
+    read: int
+    imported: int
+    rejected: int
+    duplicates: int
+    reject_file: str | None
+
+
+class OrderRepository:
+    """Reads and writes orders, order lines and purchase summaries.
+
+    Args:
+        db: the SQLAlchemy engine of the store.
+    """
+
+    def __init__(self, db: SAEngine) -> None:
+        self._db = db
+        self._sqlite = is_sqlite(db)
+        self._batch = BatchWriter(self._sqlite)
+
+    # --- ingest -----------------------------------------------------------------------------
+
+    def ingest(
+        self,
+        lines: pa.Table,
+        products: Sequence[Mapping[str, Any]],
+        *,
+        source: str,
+        now: datetime,
+        check: Callable[[Connection], None] | None = None,
+        match_returns: bool = True,
+    ) -> int:
+        """Store a batch of distinct lines in one transaction.
+
+        Args:
+            lines: normalised lines with :data:`STAGE_COLUMNS`, distinct ``line_key`` s,
+                preferably sorted by ``line_key``.
+            products: product rows (``product_id``, ``name``, ``category``, ``brand``,
+                ``kind``) to insert when missing; names fill in missing names only.
+            source: ``'import'`` or ``'api'`` (recorded on new orders).
+            now: the time recorded on new rows.
+            check: runs first inside the transaction (holding SQLite's write lock); an
+                exception it raises leaves everything unwritten.
+            match_returns: link the batch's returns to their purchases now (file imports
+                call :meth:`match_returns` once at the end instead).
+
+        Returns:
+            How many lines were new (the rest were stored before).
+        """
+        with self._db.begin() as conn:
+            if self._sqlite:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            if check is not None:
+                check(conn)
+            new = self._batch.write(conn, lines, source=source, now=now)
+            if products:
+                self._batch.products(conn, products, now)
+            if new and match_returns:
+                self._batch.match_returns(conn, f"SELECT line_key FROM {STAGE}")
+            return new
+
+    def match_returns(self) -> None:
+        """Link every return not linked yet to the latest earlier purchase of the same product
+        by the same customer, and add the returned units to that purchase (capped at its
+        quantity). Returns without such a purchase stay unlinked and are tried again next time.
+        """
+        with self._db.begin() as conn:
+            if self._sqlite:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            self._batch.match_returns(conn, None)
+
+    @contextmanager
+    def bulk_load(self) -> Iterator[None]:
+        """Load many lines into an empty store faster.
+
+        Inside, the secondary indexes of ``order_lines`` are dropped when the table is empty and
+        built again at the end (one sort instead of a random insert per line and index). A run
+        that is killed inside leaves them missing: :meth:`ensure_indexes` (called by every
+        import) builds them again.
+        """
+        with self._db.begin() as conn:
+            if self._sqlite:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            dropped = conn.execute(select(order_lines.c.line_key).limit(1)).first() is None
+            if dropped:
+                for index in order_lines.indexes:
+                    index.drop(conn, checkfirst=True)
+        try:
+            yield
+        finally:
+            if dropped:
+                self.ensure_indexes()
+
+    def ensure_indexes(self) -> None:
+        """Create the indexes of ``order_lines`` that are missing."""
+        with self._db.begin() as conn:
+            if self._sqlite:
+                conn.exec_driver_sql("PRAGMA threads = 2")  # sort with a helper thread
+            for index in order_lines.indexes:
+                index.create(conn, checkfirst=True)
+
+    # --- reads ------------------------------------------------------------------------------
+
+    def lines_of_orders(
+        self, order_ids: Sequence[str], conn: Connection | None = None
+    ) -> dict[str, set[int]]:
+        """The stored line keys of each of ``order_ids`` that has lines."""
+        if conn is None:
+            with self._db.connect() as own:
+                return self.lines_of_orders(order_ids, own)
+        found: dict[str, set[int]] = {}
+        for start in range(0, len(order_ids), 500):
+            chunk = list(order_ids[start : start + 500])
+            rows = conn.execute(
+                select(order_lines.c.order_id, order_lines.c.line_key).where(
+                    order_lines.c.order_id.in_(chunk)
+                )
+            )
+            for row in rows:
+                found.setdefault(str(row.order_id), set()).add(int(row.line_key))
+        return found
+
+    def customer_summary(self, customer_id: str) -> dict[str, Any] | None:
+        """First and last purchase day, purchase days, net revenue and order count.
+
+        Returns:
+            ``None`` when the customer has no orders.
+        """
+        with self._db.connect() as conn:
+            summary = conn.execute(
+                select(
+                    customer_summaries.c.first_purchase_day,
+                    customer_summaries.c.last_purchase_day,
+                    customer_summaries.c.purchase_days,
+                    customer_summaries.c.net_revenue,
+                ).where(customer_summaries.c.customer_id == customer_id)
+            ).one_or_none()
+            count = conn.execute(
+                select(func.count()).select_from(orders).where(orders.c.customer_id == customer_id)
+            ).scalar_one()
+        if summary is None and not count:
+            return None
+        result: dict[str, Any] = {
+            "first_purchase_day": None,
+            "last_purchase_day": None,
+            "purchase_days": 0,
+            "net_revenue": 0.0,
+        }
+        if summary is not None:
+            result.update(summary._mapping)
+            result["net_revenue"] = round(float(result["net_revenue"]), 2)
+        result["orders"] = int(count)
+        return result
+
+    # --- import runs ------------------------------------------------------------------------
+
+    def start_run(self, kind: str, source: str, now: datetime) -> int:
+        """Record the start of an import; returns the run id."""
+        with self._db.begin() as conn:
+            result = conn.execute(
+                import_runs.insert()
+                .values(kind=kind, source=source, started_at=now)
+                .returning(import_runs.c.run_id)
+            )
+            return int(result.scalar_one())
+
+    def finish_run(self, run_id: int, counts: RunCounts, now: datetime) -> None:
+        """Record what an import did."""
+        with self._db.begin() as conn:
+            conn.execute(
+                update(import_runs)
+                .where(import_runs.c.run_id == run_id)
+                .values(
+                    finished_at=now,
+                    read=counts.read,
+                    imported=counts.imported,
+                    rejected=counts.rejected,
+                    duplicates=counts.duplicates,
+                    reject_file=counts.reject_file,
+                )
+            )

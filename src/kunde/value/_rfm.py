@@ -1,0 +1,72 @@
+"""RFM scores: recency, frequency and monetary value as quintile scores 1-5."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from scipy.stats import rankdata
+
+from kunde.errors import InvalidFieldError
+from kunde.value._fitting import ArrayLike
+
+__all__ = ["RFMScores", "rfm_scores"]
+
+ScoreArray = npt.NDArray[np.int8]
+
+
+@dataclass(frozen=True)
+class RFMScores:
+    """Quintile scores per customer, 5 = best.
+
+    Attributes:
+        recency: 5 for the most recent last purchases.
+        frequency: 5 for the most purchase days.
+        monetary: 5 for the highest spend.
+    """
+
+    recency: ScoreArray
+    frequency: ScoreArray
+    monetary: ScoreArray
+
+    @property
+    def code(self) -> npt.NDArray[np.int16]:
+        """The classic three-digit RFM cell, e.g. 555 for the best customers."""
+        out: npt.NDArray[np.int16] = (
+            self.recency.astype(np.int16) * 100
+            + self.frequency.astype(np.int16) * 10
+            + self.monetary.astype(np.int16)
+        )
+        return out
+
+
+def _quintile(values: npt.NDArray[np.float64]) -> ScoreArray:
+    if values.size == 0:
+        return np.zeros(0, dtype=np.int8)
+    # Average ranks: tied customers always share a score.
+    share = rankdata(values, method="average") / values.size
+    out: ScoreArray = np.clip(np.ceil(share * 5.0), 1, 5).astype(np.int8)
+    return out
+
+
+def rfm_scores(
+    days_since_last: ArrayLike, purchase_days: ArrayLike, monetary: ArrayLike
+) -> RFMScores:
+    """Score customers 1-5 on recency, frequency and monetary value by quintiles.
+
+    Args:
+        days_since_last: days from the last purchase to the as-of day (fewer is better).
+        purchase_days: number of purchase days (or repeat purchase days; only the order
+            matters).
+        monetary: spend per customer (mean or total; only the order matters).
+
+    Returns:
+        The scores; tied customers get the same score.
+    """
+    r = np.asarray(days_since_last, dtype=np.float64).reshape(-1)
+    f = np.asarray(purchase_days, dtype=np.float64).reshape(-1)
+    m = np.asarray(monetary, dtype=np.float64).reshape(-1)
+    if not r.shape == f.shape == m.shape:
+        raise InvalidFieldError("days_since_last", "recency, frequency and monetary must align")
+    return RFMScores(recency=_quintile(-r), frequency=_quintile(f), monetary=_quintile(m))

@@ -1,0 +1,95 @@
+"""The blended personal ranking and its learned re-ranker."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from kunde.errors import ConvergenceError, InvalidFieldError, NotFittedError
+from kunde.recommend import (
+    FEATURE_NAMES,
+    Blend,
+    LearnedRanker,
+    PersonalRanker,
+    Popularity,
+    evaluate_lists,
+    temporal_split,
+)
+
+from .conftest import Lines, planted_lines
+
+
+def test_blend_scales_each_scorer_per_customer() -> None:
+    class Fixed:
+        def __init__(self, rows: list[list[float]]) -> None:
+            self.rows = np.array(rows, dtype=np.float32)
+
+        def score(self, users: np.ndarray) -> np.ndarray:
+            return self.rows[users]
+
+    big = Fixed([[100.0, 0.0, 50.0]])
+    small = Fixed([[0.0, 1.0, 0.0]])
+    blend = Blend([big, small], [1.0, 0.8])
+    np.testing.assert_allclose(blend.score(np.array([0])), [[1.0, 0.8, 0.5]])
+    assert blend.recommend(np.array([0]), 2).tolist() == [[0, 1]]
+    with pytest.raises(InvalidFieldError):
+        Blend([big], [1.0, 2.0])
+    with pytest.raises(InvalidFieldError):
+        Blend([big], [-1.0])
+
+
+def _split(lines: Lines, day: int):  # type: ignore[no-untyped-def]
+    return temporal_split(
+        lines.customer,
+        lines.item,
+        lines.day,
+        lines.quantity,
+        lines.is_gift,
+        lines.kind,
+        day,
+        n_customers=lines.n_customers,
+        n_items=lines.n_items,
+    )
+
+
+def test_personal_ranker_beats_popularity_on_planted_data(rng: np.random.Generator) -> None:
+    lines = planted_lines(rng, group_size=24)
+    split = _split(lines, 90)
+    inter = lines.interactions(split.train_mask)
+    ranker = PersonalRanker().fit(inter)
+    mine = evaluate_lists(
+        ranker.recommend(split.users, 5, exclude=split.exclude), split.users, split.truth
+    )
+    pop = Popularity().fit(inter)
+    base = evaluate_lists(
+        pop.recommend(split.users, 5, exclude=split.exclude), split.users, split.truth
+    )
+    assert mine.ndcg > 2 * base.ndcg
+
+
+def test_learned_ranker_learns_from_the_recent_past(rng: np.random.Generator) -> None:
+    lines = planted_lines(rng, group_size=24, n_customers=400, days=150)
+    split = _split(lines, 120)
+    inter = lines.interactions(split.train_mask)
+    model = LearnedRanker(candidates=30, label_days=30).fit(inter)
+    assert model.coef_.shape == (len(FEATURE_NAMES),)
+    recs = model.recommend(split.users, 5, exclude=split.exclude)
+    assert not np.any(split.exclude[split.users].toarray()[np.arange(len(recs))[:, None], recs])
+    learned = evaluate_lists(recs, split.users, split.truth)
+    pop = Popularity().fit(inter)
+    base = evaluate_lists(
+        pop.recommend(split.users, 5, exclude=split.exclude), split.users, split.truth
+    )
+    assert learned.ndcg > 2 * base.ndcg
+    assert np.all(np.isfinite(model.coef_))
+
+
+def test_learned_ranker_needs_new_purchases_in_the_hold_out(planted: Lines) -> None:
+    early = planted.day < 30
+    inter = planted.interactions(early)
+    with pytest.raises(ConvergenceError, match="label_days"):
+        LearnedRanker(label_days=1).fit(inter.restrict(1))
+    with pytest.raises(NotFittedError):
+        LearnedRanker().recommend(np.array([0]), 3)
+    with pytest.raises(InvalidFieldError):
+        LearnedRanker(candidates=0)
