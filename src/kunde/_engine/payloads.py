@@ -110,6 +110,8 @@ def add_orders(store: Store, settings: Settings, orders: Sequence[OrderIn]) -> O
             unchanged.append(order_id)
 
     table = distinct_lines(table)
+    # ``check`` runs after concurrent posts of the same orders have ended (the store waits for
+    # them), so an order it does not find stored is one this request inserts.
     store.orders.ingest(table, products_of(table), source="api", now=now(), check=check)
     created = [o.order_id for o in orders if o.order_id not in set(unchanged)]
     return OrdersResult(created=created, unchanged=[o for o in seen if o in set(unchanged)])

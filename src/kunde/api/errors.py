@@ -6,6 +6,8 @@
 * Request validation errors (path and query parameters) use the field-level shape; the offending
   input is not echoed back (it may be large or personal).
 * The database failing to answer (down, locked for too long) is a 503 with ``Retry-After``.
+* A write refused by a database constraint (a concurrent request stored the same key first) is a
+  409, like :class:`~kunde.errors.ConflictError`: the request may be sent again.
 * Anything else is a bug: it is logged with its traceback and answered with a generic 500.
 """
 
@@ -19,7 +21,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException
 
 from kunde.errors import AuthenticationError, InputError, InvalidFieldError, KundeError
@@ -88,6 +90,14 @@ def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
+    log.warning("constraint violated on %s %s: %s", request.method, request.url.path, exc)
+    return JSONResponse(
+        {"detail": "A concurrent request changed the same data; send the request again."},
+        status_code=409,
+    )
+
+
 def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     return JSONResponse({"detail": "Internal server error."}, status_code=500)
@@ -99,4 +109,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _request_validation_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(OperationalError, _database_unavailable)
+    app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(Exception, _unexpected_error)

@@ -102,8 +102,13 @@ class BatchWriter:
     def __init__(self, sqlite: bool) -> None:
         self._sqlite = sqlite
 
-    def write(self, conn: Connection, lines: pa.Table, *, source: str, now: datetime) -> int:
-        """Stage, dedupe and store one batch; returns how many lines were new."""
+    def write(
+        self, conn: Connection, lines: pa.Table, *, source: str, now: datetime, orders: bool = True
+    ) -> int:
+        """Stage, dedupe and store one batch; returns how many lines were new.
+
+        ``orders=False``: the caller has inserted the batch's orders (:meth:`orders`) already.
+        """
         folded, folded_params = self._stage(conn, lines.select(list(STAGE_COLUMNS)))
         columns = {name: f"s.{name}" for name in STAGE_COLUMNS}
         params: dict[str, Any] = {"now": now}
@@ -137,14 +142,19 @@ class BatchWriter:
             return 0
         for statement in statements:
             conn.execute(_sql(statement), params)
-        self._orders(conn, lines, source, now)
+        if orders:
+            self.orders(conn, lines, source, now)
         return new
 
-    def _orders(self, conn: Connection, lines: pa.Table, source: str, now: datetime) -> None:
-        """Insert the batch's orders that are missing (aggregated in Arrow, not in SQL)."""
+    def orders(self, conn: Connection, lines: pa.Table, source: str, now: datetime) -> None:
+        """Insert the batch's missing orders (aggregated in Arrow), in ``order_id`` order."""
+        if lines.num_rows == 0:
+            return
         fields = ("customer_id", "ordered_at", "channel", "store_id", "currency", "country")
-        grouped = lines.group_by("order_id", use_threads=False).aggregate(
-            [(f, "min") for f in fields]
+        grouped = (
+            lines.group_by("order_id", use_threads=False)
+            .aggregate([(f, "min") for f in fields])
+            .sort_by("order_id")
         )
         stamp = now.strftime("%Y-%m-%d %H:%M:%S.%f")
         values = [grouped.column("order_id").to_pylist()]
@@ -273,6 +283,11 @@ class BatchWriter:
         day = "substr(s.ordered_at, 1, 10)" if self._sqlite else "CAST(s.ordered_at AS DATE)"
         # The batch leaves amount empty where it is quantity * unit_price (fewer values to bind).
         amount = f"COALESCE({c['amount']}, s.quantity * s.unit_price)"
+
+        def ordered(keys: str) -> str:
+            # PostgreSQL: rows in key order, so that concurrent batches never deadlock.
+            return "" if self._sqlite else f" ORDER BY {keys}"
+
         yield (
             "INSERT INTO order_lines (line_key, order_id, customer_id, product_id, ordered_at, "
             "quantity, unit_price, amount, currency, channel, store_id, is_gift, kind, "
@@ -286,7 +301,8 @@ class BatchWriter:
         yield (
             "INSERT INTO customers (customer_id, created_at, updated_at) "
             f"SELECT DISTINCT s.customer_id, :now, :now FROM {STAGE} s "
-            "WHERE s.customer_id IS NOT NULL ON CONFLICT (customer_id) DO NOTHING"
+            f"WHERE s.customer_id IS NOT NULL{ordered('s.customer_id')} "
+            "ON CONFLICT (customer_id) DO NOTHING"
         )
         purchase = f"s.customer_id IS NOT NULL AND {c['kind']} = 'product'"
         yield (
@@ -295,7 +311,7 @@ class BatchWriter:
             f"SUM(CASE WHEN s.quantity > 0 THEN {amount} ELSE 0 END), "
             f"SUM(CASE WHEN s.quantity < 0 THEN {amount} ELSE 0 END), "
             "SUM(CASE WHEN s.quantity > 0 THEN 1 ELSE 0 END) "
-            f"FROM {STAGE} s WHERE {purchase} GROUP BY s.customer_id, {day} "
+            f"FROM {STAGE} s WHERE {purchase} GROUP BY s.customer_id, {day}{ordered('1, 2')} "
             "ON CONFLICT (customer_id, day) DO UPDATE SET "
             "purchased = customer_days.purchased + excluded.purchased, "
             "returned = customer_days.returned + excluded.returned, "
@@ -309,7 +325,7 @@ class BatchWriter:
             "SUM(CASE WHEN d.purchase_lines > 0 THEN 1 ELSE 0 END), "
             "SUM(d.purchased + d.returned), :now FROM customer_days d "
             f"WHERE d.customer_id IN (SELECT s.customer_id FROM {STAGE} s WHERE {purchase}) "
-            "GROUP BY d.customer_id "
+            f"GROUP BY d.customer_id{ordered('d.customer_id')} "
             "ON CONFLICT (customer_id) DO UPDATE SET "
             "first_purchase_day = excluded.first_purchase_day, "
             "last_purchase_day = excluded.last_purchase_day, "
@@ -325,7 +341,7 @@ class BatchWriter:
         stamp = now.strftime("%Y-%m-%d %H:%M:%S.%f")
         rows = [
             (p["product_id"], p["name"], p["category"], p["brand"], p["kind"], stamp, stamp)
-            for p in products
+            for p in sorted(products, key=lambda p: str(p["product_id"]))
         ]
         self._executemany(
             conn,

@@ -86,22 +86,26 @@ class EventRepository:
                     f"(SELECT 1 FROM events e WHERE e.event_id = {_STAGE}.event_id)"
                 )
             )
-            new = int(conn.execute(text(f"SELECT count(*) FROM {_STAGE}")).scalar_one())
-            if not new:
+            if not conn.execute(text(f"SELECT 1 FROM {_STAGE} LIMIT 1")).first():
                 return 0
-            conn.execute(
+            # Another transaction may store the same events meanwhile (PostgreSQL): those
+            # conflict and are skipped, so only what this one inserted is counted as new.
+            # Rows are written in key order so that concurrent writers never deadlock.
+            new = conn.execute(
                 _sql(
                     f"INSERT INTO events ({columns}, received_at) SELECT s.event_id, "
                     "s.occurred_at, s.type, s.customer_id, s.anonymous_id, s.touchpoint, "
-                    f"s.device_id, s.product_id, {properties}, :now FROM {_STAGE} s"
+                    f"s.device_id, s.product_id, {properties}, :now FROM {_STAGE} s "
+                    "ORDER BY s.event_id ON CONFLICT (event_id) DO NOTHING"
                 ),
                 {"now": now},
-            )
+            ).rowcount
             conn.execute(
                 _sql(
                     "INSERT INTO customers (customer_id, created_at, updated_at) "
                     f"SELECT DISTINCT s.customer_id, :now, :now FROM {_STAGE} s "
-                    "WHERE s.customer_id IS NOT NULL ON CONFLICT (customer_id) DO NOTHING"
+                    "WHERE s.customer_id IS NOT NULL ORDER BY s.customer_id "
+                    "ON CONFLICT (customer_id) DO NOTHING"
                 ),
                 {"now": now},
             )
@@ -111,8 +115,8 @@ class EventRepository:
                     "SELECT 'anonymous_id', s.anonymous_id, MIN(s.customer_id), :now "
                     f"FROM {_STAGE} s WHERE s.anonymous_id IS NOT NULL "
                     f"AND s.customer_id IS NOT NULL GROUP BY s.anonymous_id "
-                    "ON CONFLICT (kind, value) DO NOTHING"
+                    "ORDER BY s.anonymous_id ON CONFLICT (kind, value) DO NOTHING"
                 ),
                 {"now": now},
             )
-        return new
+        return max(0, int(new))

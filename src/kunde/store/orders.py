@@ -5,7 +5,9 @@
 
 1. bulk-load the batch into a temporary staging table (SQLite: ``executemany``; PostgreSQL:
    ``COPY``), then drop the staged lines whose ``line_key`` is already stored (duplicates);
-2. insert the rest into ``order_lines``, and the orders, customers and products that are missing;
+2. insert the rest into ``order_lines``, and the orders, customers and products that are missing
+   (on PostgreSQL the orders first, in ``order_id`` order: concurrent batches with the same
+   orders wait for each other there instead of both counting the same lines as new);
 3. link returns (negative quantity) to the latest earlier purchase of the same product by the
    same customer (``return_of``) and add the returned units to that line's
    ``returned_quantity`` (capped at its quantity);
@@ -80,8 +82,10 @@ class OrderRepository:
                 ``kind``) to insert when missing; names fill in missing names only.
             source: ``'import'`` or ``'api'`` (recorded on new orders).
             now: the time recorded on new rows.
-            check: runs first inside the transaction (holding SQLite's write lock); an
-                exception it raises leaves everything unwritten.
+            check: runs before any line is written, holding SQLite's write lock or, on
+                PostgreSQL, the row locks of the batch's orders (a concurrent batch with some
+                of the same orders has ended, and what it stored is seen); an exception it
+                raises leaves everything unwritten.
             match_returns: link the batch's returns to their purchases now (file imports
                 call :meth:`match_returns` once at the end instead).
 
@@ -91,9 +95,13 @@ class OrderRepository:
         with self._db.begin() as conn:
             if self._sqlite:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
+            if not self._sqlite:
+                # The order rows come first: a concurrent batch with the same orders waits
+                # here until this one ends, so ``check`` (and the line counts) see its lines.
+                self._batch.orders(conn, lines, source, now)
             if check is not None:
                 check(conn)
-            new = self._batch.write(conn, lines, source=source, now=now)
+            new = self._batch.write(conn, lines, source=source, now=now, orders=self._sqlite)
             if products:
                 self._batch.products(conn, products, now)
             if new and match_returns:

@@ -90,17 +90,32 @@ class ProductRepository:
                 )
             ).scalar_one()
             staged = len(latest) - unchanged
-            where = "WHERE true " if self._sqlite else ""
-            conn.execute(
-                text(
-                    f"INSERT INTO products ({columns}, kind, created_at, updated_at) "
-                    f"SELECT {columns}, 'product', :now, :now FROM {_STAGE} {where}"
-                    "ON CONFLICT (product_id) DO UPDATE SET "
-                    + ", ".join(f"{c} = excluded.{c}" for c in PRODUCT_COLUMNS[1:])
-                    + ", updated_at = excluded.updated_at"
-                ).bindparams(bindparam("now", type_=DateTime())),
-                {"now": now},
+            # PostgreSQL: a concurrent transaction may store the same products meanwhile; the
+            # insert then waits for it and sees its rows, so what was really inserted or
+            # changed is read from the statement itself (``xmax = 0``: a new row), in key
+            # order so that concurrent writers never deadlock.
+            where = "WHERE true " if self._sqlite else "ORDER BY product_id "
+            upsert = (
+                f"INSERT INTO products ({columns}, kind, created_at, updated_at) "
+                f"SELECT {columns}, 'product', :now, :now FROM {_STAGE} {where}"
+                "ON CONFLICT (product_id) DO UPDATE SET "
+                + ", ".join(f"{c} = excluded.{c}" for c in PRODUCT_COLUMNS[1:])
+                + ", updated_at = excluded.updated_at WHERE NOT ("
+                + " AND ".join(f"products.{c} {same} excluded.{c}" for c in PRODUCT_COLUMNS)
+                + ")"
             )
+            if not self._sqlite:  # SQLite: the write lock was held since the counts above
+                upsert = (
+                    f"WITH written AS ({upsert} RETURNING (xmax = 0) AS inserted) "
+                    "SELECT count(*) FILTER (WHERE inserted), count(*) FROM written"
+                )
+            result = conn.execute(
+                text(upsert).bindparams(bindparam("now", type_=DateTime())), {"now": now}
+            )
+            if not self._sqlite:
+                row = result.one()
+                created, written = int(row[0]), int(row[1])
+                return created, written - created, len(latest) - written
         return staged - int(existing), int(existing), int(unchanged)
 
     def get(self, product_id: str) -> dict[str, Any] | None:
