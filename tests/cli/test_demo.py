@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from kunde.config import Settings
 from kunde.engine import Engine
 
-
-def kunde(args: list[str], url: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "KUNDE_DATABASE_URL": url, "KUNDE_DATA_DIR": str(data_dir)}
-    return subprocess.run(
-        [sys.executable, "-c", "from kunde.cli import main; main()", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+from .conftest import RunKunde
 
 
-def test_demo_builds_prints_a_working_key_once_and_reruns(sqlite_url: str, tmp_path: Path) -> None:
+def test_demo_builds_prints_a_working_key_once_and_reruns(
+    kunde: RunKunde, sqlite_url: str, tmp_path: Path
+) -> None:
     data_dir = tmp_path / "data"
     first = kunde(["demo", "--no-serve", "--customers", "120"], sqlite_url, data_dir)
     assert first.returncode == 0, first.stderr
@@ -46,6 +35,6 @@ def test_demo_builds_prints_a_working_key_once_and_reruns(sqlite_url: str, tmp_p
     assert " 0 imported" in again.stdout
 
 
-def test_demo_refuses_bad_arguments(sqlite_url: str, tmp_path: Path) -> None:
+def test_demo_refuses_bad_arguments(kunde: RunKunde, sqlite_url: str, tmp_path: Path) -> None:
     result = kunde(["demo", "--no-serve", "--customers", "0"], sqlite_url, tmp_path)
     assert result.returncode == 2

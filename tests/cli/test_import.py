@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,22 +10,12 @@ from typer.testing import CliRunner
 
 from kunde.cli import _common, app
 
+from .conftest import RunKunde
+
 FIXTURES = Path(__file__).parents[1] / "orders" / "fixtures"
 
 
-def kunde(args: list[str], url: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "KUNDE_DATABASE_URL": url, "KUNDE_DATA_DIR": str(data_dir)}
-    return subprocess.run(
-        [sys.executable, "-c", "from kunde.cli import main; main()", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
-def test_json_summary_and_exit_codes(sqlite_url: str, tmp_path: Path) -> None:
+def test_json_summary_and_exit_codes(kunde: RunKunde, sqlite_url: str, tmp_path: Path) -> None:
     data = tmp_path / "data"
     clean = kunde(["import", "orders", str(FIXTURES / "canonical.csv"), "--json"], sqlite_url, data)
     assert clean.returncode == 0, clean.stderr
@@ -57,7 +44,9 @@ def test_json_summary_and_exit_codes(sqlite_url: str, tmp_path: Path) -> None:
     )
 
 
-def test_unreadable_file_exits_2_with_one_sentence(sqlite_url: str, tmp_path: Path) -> None:
+def test_unreadable_file_exits_2_with_one_sentence(
+    kunde: RunKunde, sqlite_url: str, tmp_path: Path
+) -> None:
     path = tmp_path / "photo.csv"
     path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 10)
     result = kunde(["import", "orders", str(path)], sqlite_url, tmp_path / "data")
@@ -68,7 +57,7 @@ def test_unreadable_file_exits_2_with_one_sentence(sqlite_url: str, tmp_path: Pa
     )
 
 
-def test_bad_arguments_exit_2(sqlite_url: str, tmp_path: Path) -> None:
+def test_bad_arguments_exit_2(kunde: RunKunde, sqlite_url: str, tmp_path: Path) -> None:
     path = str(FIXTURES / "canonical.csv")
     for args in (["--format", "nonsense"], ["--map", "colour=Farbe"], ["--map", "no-equals"]):
         result = kunde(["import", "orders", path, *args], sqlite_url, tmp_path / "data")
