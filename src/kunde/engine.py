@@ -7,8 +7,9 @@ never build queries; they call one engine method and render its result.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -283,6 +284,56 @@ class Engine:
     def demo_admin_key(self, *, new: bool = False) -> str | None:
         """A new admin key for the demo, or ``None`` if the one it created earlier still works."""
         return _demo.demo_admin_key(self, new=new)
+
+    # --- customer value ---------------------------------------------------------------------
+
+    def value_fit(self, as_of: date | None = None, time_unit: str = "W") -> dict[str, Any]:
+        """Fit the purchase and spend models on histories up to ``as_of`` and store them.
+
+        Returns:
+            ``{"as_of", "time_unit", "customers", "bgnbd", "pareto_nbd", "mbgnbd",
+            "gamma_gamma", "chosen"}``: each model entry holds ``params`` and
+            ``log_likelihood``; ``chosen`` names the purchase model with the lowest BIC.
+
+        Raises:
+            InputError: no purchases stored.
+            ConvergenceError: no purchase model could be fitted.
+        """
+        from kunde._engine import value as _value  # scipy: loaded only when fitting
+
+        return _value.fit(self.store, self.settings, as_of=as_of, time_unit=time_unit)
+
+    def value_export(self, output: Path, horizon_days: int = 365, as_of: date | None = None) -> int:
+        """Write value predictions (CSV) of every customer with a purchase; return the rows.
+
+        Fits the models first when none are stored or they were fitted as of another day.
+        """
+        from kunde._engine import value as _value
+
+        return _value.export(
+            self.store, self.settings, output, horizon_days=horizon_days, as_of=as_of
+        )
+
+    def customer_value(self, customer_id: str, horizon_days: int = 365) -> dict[str, Any]:
+        """One customer's predicted value with the stored models (the export's columns).
+
+        Raises:
+            NotFoundError: unknown customer.
+            NotFittedError: the value models were never fitted.
+        """
+        from kunde._engine import value as _value
+
+        return _value.customer_value(self.store, self.settings, customer_id, horizon_days)
+
+    def segments(self, horizon_days: int = 365) -> dict[str, Any]:
+        """Customers and predicted value per segment (aggregates, no personal data).
+
+        Raises:
+            NotFittedError: the value models were never fitted.
+        """
+        from kunde._engine import value as _value
+
+        return _value.segments(self.store, self.settings, horizon_days)
 
     # --- operations -------------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from kunde.api.routers import (
     payment_methods,
     products,
     profiles,
+    value,
 )
 from kunde.config import get_settings
 from kunde.engine import Engine
@@ -81,7 +82,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.state.metrics = metrics = ApiMetrics()
     install_error_handlers(app)
     routers = (orders, events, products, customers, operations)
-    for module in (*routers, profiles, payment_methods, consents, audit):
+    for module in (*routers, profiles, payment_methods, consents, audit, value):
         app.include_router(module.router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)  # outermost: sees 413s too

@@ -32,6 +32,7 @@ from kunde.privacy import (
 )
 
 __all__ = [
+    "AggregateReader",
     "AuditReader",
     "ConsentRecorder",
     "ConsentsBody",
@@ -104,6 +105,9 @@ DataWriter = Annotated[Principal, Depends(_requires(Permission.WRITE_DATA))]
 
 ProductReader = Annotated[Principal, Depends(_requires(Permission.READ_PRODUCTS))]
 """A caller who may read the catalog (every role)."""
+
+AggregateReader = Annotated[Principal, Depends(_requires(Permission.READ_AGGREGATES))]
+"""A caller who may read segment sizes and other aggregates (admin, analyst)."""
 
 CustomerId = Annotated[
     str,

@@ -1,0 +1,325 @@
+"""Fitting the customer-value models on the store's per-customer-day rows, and exporting them.
+
+The fitted parameters are one JSON artefact under ``data_dir/models/value/current.json``,
+written to a temporary name and swapped in atomically (``os.replace``); each fit bumps its
+``version``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from kunde.config import Settings
+from kunde.errors import (
+    ConvergenceError,
+    InputError,
+    InvalidFieldError,
+    NotFittedError,
+    NotFoundError,
+)
+from kunde.store import Store
+from kunde.value import (
+    BGNBD,
+    MBGNBD,
+    CustomerSummary,
+    GammaGamma,
+    ParetoNBD,
+    PurchaseModel,
+    assign_segments,
+    expected_value,
+    high_value,
+    rfm_scores,
+    segment_totals,
+    select_by_likelihood,
+    summarize_customer_days,
+)
+
+__all__ = [
+    "ARTEFACT_FORMAT",
+    "artefact_path",
+    "customer_value",
+    "export",
+    "fit",
+    "load_artefact",
+    "score",
+    "segments",
+]
+
+ARTEFACT_FORMAT = 1
+_UNIT_DAYS = {"D": 1.0, "W": 7.0}
+_MODELS: dict[str, type[PurchaseModel]] = {
+    "bgnbd": BGNBD,
+    "pareto_nbd": ParetoNBD,
+    "mbgnbd": MBGNBD,
+}
+_EPOCH = date(1970, 1, 1)
+
+
+def artefact_path(settings: Settings) -> Path:
+    """Where the current fitted value models are stored."""
+    return settings.data_dir / "models" / "value" / "current.json"
+
+
+def _summary(
+    store: Store, as_of: date | None
+) -> tuple[np.ndarray[Any, np.dtype[np.object_]], CustomerSummary]:
+    rows = store.value.customer_days(as_of)
+    if rows.day.size == 0 or not np.any(rows.purchase_lines > 0):
+        raise InputError("no purchases stored (up to the as-of date): import orders first")
+    summary = summarize_customer_days(
+        rows.customer,
+        rows.day,
+        rows.purchased + rows.returned,
+        as_of=as_of,
+        purchase_day=rows.purchase_lines > 0,
+        n_customers=int(rows.customer_ids.shape[0]),
+    )
+    return rows.customer_ids, summary
+
+
+def _fit_purchase_model(
+    cls: type[PurchaseModel], f: np.ndarray[Any, Any], r: np.ndarray[Any, Any], t: Any
+) -> PurchaseModel:
+    """Plain maximum likelihood; a small penalty if that does not converge."""
+    try:
+        return cls().fit(f, r, t)
+    except ConvergenceError:
+        return cls(penalizer=0.001).fit(f, r, t)
+
+
+def _fit_spend(f: np.ndarray[Any, Any], m: np.ndarray[Any, Any]) -> GammaGamma:
+    try:
+        return GammaGamma().fit(f, m)
+    except ConvergenceError:
+        return GammaGamma(penalizer=0.001).fit(f, m)
+
+
+def _write_atomically(path: Path, payload: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(json.dumps(payload, indent=2, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def load_artefact(settings: Settings) -> dict[str, Any] | None:
+    """The stored artefact, or ``None`` when the value models were never fitted."""
+    path = artefact_path(settings)
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    return data
+
+
+def fit(
+    store: Store, settings: Settings, as_of: date | None = None, time_unit: str = "W"
+) -> dict[str, Any]:
+    """Fit BG/NBD, Pareto/NBD, MBG/NBD and Gamma-Gamma, choose by BIC and store the artefact.
+
+    Raises:
+        InputError: no purchases to fit on.
+        InvalidFieldError: unknown time unit.
+        ConvergenceError: no purchase model could be fitted.
+    """
+    if time_unit not in _UNIT_DAYS:
+        raise InvalidFieldError("time_unit", "must be D (days) or W (weeks)")
+    _, summary = _summary(store, as_of)
+    f, r, t = summary.history(time_unit)
+    fitted: dict[str, PurchaseModel] = {}
+    failures: dict[str, str] = {}
+    for name, cls in _MODELS.items():
+        try:
+            fitted[name] = _fit_purchase_model(cls, f, r, t)
+        except ConvergenceError as exc:
+            failures[name] = str(exc)
+    if not fitted:
+        raise ConvergenceError("; ".join(failures.values()))
+    choice = select_by_likelihood(fitted)
+    keep = summary.has_purchase
+    spend = _fit_spend(summary.frequency[keep], summary.monetary[keep])
+
+    previous = load_artefact(settings)
+    result: dict[str, Any] = {
+        "as_of": (_EPOCH + timedelta(days=summary.as_of)).isoformat(),
+        "time_unit": time_unit,
+        "customers": int(keep.sum()),
+    }
+    for name in _MODELS:
+        model = fitted.get(name)
+        if model is None:
+            result[name] = {"params": None, "log_likelihood": None, "error": failures[name]}
+        else:
+            result[name] = {
+                "params": dict(model.params_),
+                "log_likelihood": model.log_likelihood_,
+                "bic": choice.scores[name],
+            }
+    result["gamma_gamma"] = {"params": dict(spend.params_), "log_likelihood": spend.log_likelihood_}
+    result["chosen"] = choice.best
+    artefact = {
+        **result,
+        "format": ARTEFACT_FORMAT,
+        "version": int(previous.get("version", 0)) + 1 if previous else 1,
+        "fitted_at": datetime.now(UTC).isoformat(),
+    }
+    _write_atomically(artefact_path(settings), artefact)
+    return result
+
+
+def _restore(artefact: dict[str, Any]) -> tuple[PurchaseModel, GammaGamma]:
+    chosen = str(artefact["chosen"])
+    model = _MODELS[chosen]()
+    model.params_ = {k: float(v) for k, v in artefact[chosen]["params"].items()}
+    spend = GammaGamma()
+    spend.params_ = {k: float(v) for k, v in artefact["gamma_gamma"]["params"].items()}
+    return model, spend
+
+
+def _fitted(store: Store, settings: Settings, as_of: date | None) -> dict[str, Any]:
+    """The stored artefact; fitted first when none exists or it is as of another day."""
+    artefact = load_artefact(settings)
+    if artefact is None or (as_of is not None and artefact.get("as_of") != as_of.isoformat()):
+        fit(store, settings, as_of=as_of)
+        artefact = load_artefact(settings)
+        assert artefact is not None
+    return artefact
+
+
+def score(
+    store: Store,
+    settings: Settings,
+    horizon_days: int = 365,
+    as_of: date | None = None,
+    *,
+    fit_missing: bool = True,
+) -> pa.Table:
+    """Value predictions of every customer with a purchase, one row each (the export columns).
+
+    Raises:
+        InvalidFieldError: negative horizon.
+        InputError: no purchases to score.
+        NotFittedError: no stored models and ``fit_missing`` is false.
+    """
+    if horizon_days < 0:
+        raise InvalidFieldError("horizon_days", "must be >= 0")
+    if fit_missing:
+        artefact = _fitted(store, settings, as_of)
+    else:
+        stored = load_artefact(settings)
+        if stored is None:
+            raise NotFittedError("the value models are not fitted yet: run 'kunde value fit'")
+        artefact = stored
+    model, spend = _restore(artefact)
+    time_unit = str(artefact["time_unit"])
+    unit = _UNIT_DAYS[time_unit]
+    ids, summary = _summary(store, as_of)
+    keep = summary.has_purchase
+    f, r, t = summary.history(time_unit)
+    monetary = summary.monetary[keep]
+    horizon = horizon_days / unit
+    spend_per_purchase = spend.conditional_expected_spend(f, monetary)
+    segments = assign_segments(
+        rfm_scores(summary.days_since_last[keep], f + 1.0, summary.total_value[keep]), f
+    )
+    value = expected_value(model, f, r, t, spend_per_purchase, horizon=horizon, unit_days=unit)
+    return pa.table(
+        {
+            "customer_id": pa.array(ids[keep].tolist(), type=pa.string()),
+            "frequency": f.astype(np.int64),
+            "recency_days": summary.recency_days[keep].astype(np.int64),
+            "tenure_days": summary.tenure_days[keep].astype(np.int64),
+            "monetary": np.round(monetary, 2),
+            "p_alive": np.round(model.conditional_probability_alive(f, r, t), 6),
+            "expected_purchases": np.round(
+                model.conditional_expected_purchases(horizon, f, r, t), 6
+            ),
+            "expected_value": np.round(value, 2),
+            "segment": pa.array(segments.tolist(), type=pa.string()),
+        }
+    )
+
+
+def export(
+    store: Store,
+    settings: Settings,
+    output: Path,
+    horizon_days: int = 365,
+    as_of: date | None = None,
+) -> int:
+    """Write one CSV row of value predictions per customer with a purchase; return the rows.
+
+    The stored models are used; they are fitted first when none exist or when ``as_of``
+    differs from the day they were fitted as of.
+
+    Raises:
+        InvalidFieldError: negative horizon.
+        InputError: no purchases to score.
+    """
+    table = score(store, settings, horizon_days, as_of)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    pacsv.write_csv(table, output, pacsv.WriteOptions(quoting_style="needed"))
+    return int(table.num_rows)
+
+
+def customer_value(
+    store: Store, settings: Settings, customer_id: str, horizon_days: int = 365
+) -> dict[str, Any]:
+    """One customer's value prediction with the stored models (export columns, as of now).
+
+    Scores the whole population once (segments are quintiles over all customers).
+
+    Raises:
+        NotFoundError: unknown customer.
+        NotFittedError: the value models were never fitted.
+    """
+    table = score(store, settings, horizon_days, fit_missing=False)
+    match = pc.equal(table.column("customer_id"), pa.scalar(customer_id, pa.string()))
+    rows = table.filter(match).to_pylist()
+    if rows:
+        return {**rows[0], "horizon_days": horizon_days}
+    if store.customers.get(customer_id) is None:
+        raise NotFoundError(f"Customer {customer_id!r} not found.")
+    return {
+        "customer_id": customer_id,
+        "frequency": 0,
+        "recency_days": 0,
+        "tenure_days": 0,
+        "monetary": 0.0,
+        "p_alive": None,
+        "expected_purchases": 0.0,
+        "expected_value": 0.0,
+        "segment": None,
+        "horizon_days": horizon_days,
+    }
+
+
+def segments(store: Store, settings: Settings, horizon_days: int = 365) -> dict[str, Any]:
+    """Customers and predicted value per segment (aggregates only), with the stored models.
+
+    Raises:
+        NotFittedError: the value models were never fitted.
+    """
+    table = score(store, settings, horizon_days, fit_missing=False)
+    names = np.array(table.column("segment").to_pylist(), dtype=np.str_)
+    value = table.column("expected_value").to_numpy()
+    totals = segment_totals(names, value, high_value(value))
+    return {
+        "horizon_days": horizon_days,
+        "customers": int(table.num_rows),
+        "segments": [
+            {"segment": name, "customers": totals.customers[name], "expected_value": round(v, 2)}
+            for name, v in totals.value.items()
+        ],
+    }

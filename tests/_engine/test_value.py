@@ -1,0 +1,131 @@
+"""Fitting the value models on the store's customer days, and exporting predictions."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from kunde._engine.value import artefact_path
+from kunde.engine import Engine
+from kunde.errors import InputError, InvalidFieldError
+from kunde.store.tables import customer_days
+
+CUSTOMERS = 300
+COLUMNS = [
+    "customer_id",
+    "frequency",
+    "recency_days",
+    "tenure_days",
+    "monetary",
+    "p_alive",
+    "expected_purchases",
+    "expected_value",
+    "segment",
+]
+PARAMS = {
+    "bgnbd": {"r", "alpha", "a", "b"},
+    "pareto_nbd": {"r", "alpha", "s", "beta"},
+    "mbgnbd": {"r", "alpha", "a", "b"},
+    "gamma_gamma": {"p", "q", "v"},
+}
+
+
+def _purchasers(engine: Engine, as_of: date | None = None) -> int:
+    query = select(func.count(func.distinct(customer_days.c.customer_id))).where(
+        customer_days.c.purchase_lines > 0
+    )
+    if as_of is not None:
+        query = query.where(customer_days.c.day <= as_of)
+    with engine.store.db.connect() as conn:
+        return int(conn.execute(query).scalar_one())
+
+
+def test_customer_days_are_read_as_aligned_arrays(any_engine: Engine) -> None:
+    any_engine.build_demo(customers=CUSTOMERS)
+    rows = any_engine.store.value.customer_days()
+    n = rows.day.shape[0]
+    assert n > 0
+    assert rows.customer.shape == rows.purchased.shape == rows.returned.shape == (n,)
+    assert rows.customer_ids.shape[0] == rows.customer.max() + 1
+    assert (rows.returned <= 0).all()
+    cut = date.fromordinal(date(1970, 1, 1).toordinal() + int(rows.day.max()) - 90)
+    earlier = any_engine.store.value.customer_days(as_of=cut)
+    assert 0 < earlier.day.shape[0] < n
+    assert int(earlier.day.max()) <= (cut - date(1970, 1, 1)).days
+
+
+def test_fit_then_export(any_engine: Engine, tmp_path: Path) -> None:
+    engine = any_engine
+    engine.build_demo(customers=CUSTOMERS)
+    result = engine.value_fit()
+    assert set(result) == {
+        "as_of",
+        "time_unit",
+        "customers",
+        "bgnbd",
+        "pareto_nbd",
+        "mbgnbd",
+        "gamma_gamma",
+        "chosen",
+    }
+    assert result["time_unit"] == "W"
+    assert result["customers"] == _purchasers(engine)
+    for name, names in PARAMS.items():
+        params = result[name]["params"]
+        assert set(params) == names, name
+        assert all(math.isfinite(v) and v > 0 for v in params.values()), (name, params)
+        assert math.isfinite(result[name]["log_likelihood"])
+    assert result["chosen"] in {"bgnbd", "pareto_nbd", "mbgnbd"}
+    stored = json.loads(artefact_path(engine.settings).read_text())
+    assert stored["version"] == 1 and stored["chosen"] == result["chosen"]
+    assert not list(artefact_path(engine.settings).parent.glob("*.tmp"))
+
+    out = tmp_path / "value.csv"
+    n = engine.value_export(out, horizon_days=180)
+    with out.open(newline="") as fh:
+        reader = csv.DictReader(fh)
+        assert reader.fieldnames == COLUMNS
+        rows = list(reader)
+    assert n == len(rows) == result["customers"]
+    assert len({r["customer_id"] for r in rows}) == n
+    assert all(0.0 <= float(r["p_alive"]) <= 1.0 for r in rows)
+    assert all(float(r["expected_value"]) >= 0.0 for r in rows)
+    assert all(float(r["expected_purchases"]) >= 0.0 for r in rows)
+    assert any(float(r["expected_value"]) > 0.0 for r in rows)
+    assert all(int(r["recency_days"]) <= int(r["tenure_days"]) for r in rows)
+    assert {r["segment"] for r in rows} <= {
+        "champions",
+        "loyal",
+        "promising",
+        "new",
+        "at_risk",
+        "hibernating",
+        "lost",
+    }
+
+    earlier = date.fromisoformat(result["as_of"]) - timedelta(days=300)
+    refit = engine.value_fit(as_of=earlier, time_unit="D")
+    assert refit["as_of"] == earlier.isoformat() and refit["time_unit"] == "D"
+    assert refit["customers"] == _purchasers(engine, earlier) < result["customers"]
+    assert json.loads(artefact_path(engine.settings).read_text())["version"] == 2
+
+
+def test_export_fits_first_when_nothing_is_stored(engine: Engine, tmp_path: Path) -> None:
+    engine.build_demo(customers=CUSTOMERS)
+    assert not artefact_path(engine.settings).exists()
+    n = engine.value_export(tmp_path / "v.csv")
+    assert n == _purchasers(engine)
+    assert artefact_path(engine.settings).exists()
+
+
+def test_fit_without_orders_and_bad_unit_are_input_errors(engine: Engine) -> None:
+    with pytest.raises(InputError):
+        engine.value_fit()
+    with pytest.raises(InvalidFieldError):
+        engine.value_fit(time_unit="M")
