@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine as SAEngine
 from sqlalchemy import create_engine, event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import StaticPool
 
 from kunde.errors import ConfigurationError, StoreUnavailableError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 __all__ = ["connect", "is_sqlite", "migrate", "schema_is_current"]
 
@@ -69,6 +68,9 @@ def connect(url: str) -> SAEngine:
 
 
 def _alembic_config(engine: SAEngine) -> Config:
+    # Alembic is imported here, not at the top: commands that do not migrate start faster.
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
     config.attributes["engine"] = engine
@@ -77,6 +79,8 @@ def _alembic_config(engine: SAEngine) -> Config:
 
 def migrate(engine: SAEngine) -> None:
     """Bring the schema to the newest migration (creates all tables on a new database)."""
+    from alembic import command
+
     try:
         command.upgrade(_alembic_config(engine), "head")
     except OperationalError as exc:
@@ -87,6 +91,9 @@ def migrate(engine: SAEngine) -> None:
 def _head_revision() -> str | None:
     # Reading the migration scripts takes milliseconds; they do not change while kunde runs,
     # and /healthz asks on every probe.
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
     return ScriptDirectory.from_config(config).get_current_head()
@@ -94,6 +101,8 @@ def _head_revision() -> str | None:
 
 def schema_is_current(engine: SAEngine) -> bool:
     """Whether the database's schema is at the newest migration."""
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as conn:
         current = MigrationContext.configure(conn).get_current_revision()
     return current == _head_revision()
