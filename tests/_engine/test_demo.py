@@ -39,6 +39,10 @@ def test_build_demo_stores_every_line_and_reruns_without_duplicates(any_engine: 
         assert summary["imported"] == table.num_rows, kind
     assert first["customers"] == SMALL
     assert Path(str(first["directory"]), "orders.csv").is_file()
+    value = first["value"]
+    assert isinstance(value, dict)
+    assert value["chosen"] in ("bgnbd", "pareto_nbd", "mbgnbd")
+    assert 0 < value["customers"] <= SMALL
 
     assert _count(engine, customers) >= SMALL
     assert _count(engine, products) >= shop.products.num_rows

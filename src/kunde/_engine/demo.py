@@ -23,15 +23,15 @@ _KEY_MARKER = "admin-key.sha256"
 def build_demo(
     engine: Engine, *, seed: int = 7, customers: int = 2000, progress: bool = False
 ) -> dict[str, object]:
-    """Generate the demo shop, import it through the ordinary importers and train the models.
+    """Generate the demo shop, import it through the ordinary importers and fit the models.
 
     Running it again on the same database changes nothing: the imports are idempotent and
     profiles are replaced by identical ones.
 
     Returns:
-        ``{"directory", "seed", "customers", "products", "orders", "events", "trained",
-        "training", "example_customer_id", "example_product_id"}``: the import entries are
-        the ``--json`` summaries of ``kunde import``, ``training`` what ``train()`` returned.
+        ``{"directory", "seed", "customers", "products", "orders", "events", "value",
+        "example_customer_id", "example_product_id"}``: the import entries are the
+        ``--json`` summaries of ``kunde import``, ``value`` what ``value_fit()`` returned.
 
     Raises:
         ConfigurationError: the settings say production (the demo writes made-up customers).
@@ -49,8 +49,7 @@ def build_demo(
     products = engine.import_products(paths["products"])
     orders = engine.import_orders(paths["orders"], progress=progress)
     events = engine.import_events(paths["events"])
-    train = getattr(engine, "train", None)  # the models come with later features
-    training = train() if callable(train) else None
+    value = engine.value_fit()
     customer_id, product_id = _examples(shop)
     return {
         "directory": str(directory),
@@ -59,8 +58,7 @@ def build_demo(
         "products": products.as_dict(),
         "orders": orders.as_dict(),
         "events": events.as_dict(),
-        "trained": callable(train),
-        "training": training,
+        "value": value,
         "example_customer_id": customer_id,
         "example_product_id": product_id,
     }

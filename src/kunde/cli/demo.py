@@ -46,8 +46,9 @@ def demo(
     _say(_import_line("products", result["products"]))
     _say(_import_line("order lines", result["orders"]))
     _say(_import_line("events", result["events"]))
-    trained = "trained" if result["trained"] else "none to train yet"
-    _say(f"  models      {trained}")
+    value = result["value"]
+    assert isinstance(value, dict)
+    _say(f"  value       {value['customers']} customers, chosen model {value['chosen']}")
 
     base = f"http://{host}:{port}"
     key = engine.demo_admin_key(new=new_key)
