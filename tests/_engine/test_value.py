@@ -36,6 +36,12 @@ PARAMS = {
 }
 
 
+def _unfitted_demo(engine: Engine) -> None:
+    """The demo shop without the value models ``build_demo`` fits."""
+    engine.build_demo(customers=CUSTOMERS)
+    artefact_path(engine.settings).unlink()
+
+
 def _purchasers(engine: Engine, as_of: date | None = None) -> int:
     query = select(func.count(func.distinct(customer_days.c.customer_id))).where(
         customer_days.c.purchase_lines > 0
@@ -62,7 +68,7 @@ def test_customer_days_are_read_as_aligned_arrays(any_engine: Engine) -> None:
 
 def test_fit_then_export(any_engine: Engine, tmp_path: Path) -> None:
     engine = any_engine
-    engine.build_demo(customers=CUSTOMERS)
+    _unfitted_demo(engine)
     result = engine.value_fit()
     assert set(result) == {
         "as_of",
@@ -117,7 +123,7 @@ def test_fit_then_export(any_engine: Engine, tmp_path: Path) -> None:
 
 
 def test_export_fits_first_when_nothing_is_stored(engine: Engine, tmp_path: Path) -> None:
-    engine.build_demo(customers=CUSTOMERS)
+    _unfitted_demo(engine)
     assert not artefact_path(engine.settings).exists()
     n = engine.value_export(tmp_path / "v.csv")
     assert n == _purchasers(engine)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from kunde._engine.value import artefact_path
 from kunde.engine import Engine
 
 
@@ -12,6 +13,7 @@ def test_value_routes_before_and_after_fitting(
 ) -> None:
     result = engine.build_demo(customers=300)
     customer = str(result["example_customer_id"])
+    artefact_path(engine.settings).unlink()  # the demo fits the value models; start unfitted
     assert client.get("/v1/segments", headers=auth["analyst"]).status_code == 409
     assert client.get(f"/v1/customers/{customer}/value", headers=auth["staff"]).status_code == 409
 
