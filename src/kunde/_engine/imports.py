@@ -24,18 +24,22 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from kunde.config import Settings
 from kunde.errors import ConfigurationError, InputError
-from kunde.orders import ImportSummary
-from kunde.orders._formats import (
+from kunde.orders import (
     EVENT_FIELDS,
     FORMATS,
     ORDER_FIELDS,
     PRODUCT_FIELDS,
+    ImportSummary,
+    Lines,
+    RawBatch,
+    Records,
+    RejectFile,
+    SourceFile,
+    normalise_events,
+    normalise_lines,
+    normalise_products,
     resolve_columns,
 )
-from kunde.orders._lines import Lines, normalise_lines
-from kunde.orders._reader import RawBatch, SourceFile
-from kunde.orders._records import normalise_events, normalise_products
-from kunde.orders._rejects import RejectFile
 from kunde.store import Store
 from kunde.store.orders import RunCounts
 
@@ -276,14 +280,13 @@ def import_products(
     columns = resolve_columns(
         source.header, PRODUCT_FIELDS, source=path.name, required=("product_id",)
     )
+
+    def write(rows: list[dict[str, Any]]) -> int:
+        created, updated, _ = store.products.upsert(rows, now())
+        return created + updated
+
     run = _Run(store, settings, "products", source)
-    with _progress(progress, source) as advance:
-        for batch in run.batches(source.batches()):
-            records = normalise_products(batch, columns)
-            created, updated, _ = store.products.upsert(records.rows, now())
-            run.count(batch, len(records.rows), created + updated, records.rejects)
-            advance()
-    return run.finish()
+    return _import_records(run, source, normalise_products, columns, write, progress)
 
 
 def import_events(
@@ -298,12 +301,28 @@ def import_events(
         required=("event_id", "occurred_at", "type"),
         one_of=(("customer_id", "anonymous_id"),),
     )
+
+    def write(rows: list[dict[str, Any]]) -> int:
+        distinct = list({row["event_id"]: row for row in reversed(rows)}.values())
+        return store.events.ingest(distinct, now())
+
     run = _Run(store, settings, "events", source)
+    return _import_records(run, source, normalise_events, columns, write, progress)
+
+
+def _import_records(
+    run: _Run,
+    source: SourceFile,
+    normalise: Callable[[RawBatch, Mapping[str, int]], Records],
+    columns: Mapping[str, int],
+    write: Callable[[list[dict[str, Any]]], int],
+    progress: bool,
+) -> ImportSummary:
+    """Normalise and store each batch of a products or events file; ``write`` returns the
+    number of rows it stored (new or changed)."""
     with _progress(progress, source) as advance:
         for batch in run.batches(source.batches()):
-            records = normalise_events(batch, columns)
-            distinct = list({row["event_id"]: row for row in reversed(records.rows)}.values())
-            new = store.events.ingest(distinct, now())
-            run.count(batch, len(records.rows), new, records.rejects)
+            records = normalise(batch, columns)
+            run.count(batch, len(records.rows), write(records.rows), records.rejects)
             advance()
     return run.finish()

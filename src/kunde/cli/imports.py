@@ -8,8 +8,7 @@ from pathlib import Path
 import typer
 
 from kunde.cli import _common
-from kunde.orders import ImportSummary
-from kunde.orders._formats import parse_mapping
+from kunde.orders import ImportSummary, parse_mapping
 
 __all__ = ["app"]
 

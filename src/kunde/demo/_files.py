@@ -11,35 +11,19 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kunde.demo._shop import DemoShop
+from kunde.orders import EVENT_FIELDS, ORDER_FIELDS, PRODUCT_FIELDS
 
 __all__ = ["EVENT_COLUMNS", "ORDER_COLUMNS", "PRODUCT_COLUMNS", "write_shop"]
 
-ORDER_COLUMNS = (
-    "customer_id",
-    "ordered_at",
-    "order_id",
-    "product_id",
-    "quantity",
-    "unit_price",
-    "currency",
-    "channel",
-    "store_id",
-    "country",
-    "is_gift",
+# The demo files leave out the optional fields the shop does not fill (product details come
+# from products.csv; amount is derived from quantity and unit_price).
+ORDER_COLUMNS: tuple[str, ...] = tuple(
+    f for f in ORDER_FIELDS if f not in {"amount", "product_name", "category", "brand"}
 )
 """Header of ``orders.csv`` (canonical order lines, DESIGN.md "Input formats")."""
-PRODUCT_COLUMNS = ("product_id", "name", "category", "brand", "price", "released_at", "description")
+PRODUCT_COLUMNS: tuple[str, ...] = PRODUCT_FIELDS
 """Header of ``products.csv``."""
-EVENT_COLUMNS = (
-    "event_id",
-    "occurred_at",
-    "type",
-    "customer_id",
-    "anonymous_id",
-    "touchpoint",
-    "product_id",
-    "properties",
-)
+EVENT_COLUMNS: tuple[str, ...] = tuple(f for f in EVENT_FIELDS if f != "device_id")
 """Header of ``events.csv``."""
 
 

@@ -9,29 +9,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy import Connection, DateTime, bindparam, text
 
+from kunde.orders import LINE_COLUMNS
+from kunde.store._copy import copy_text
+
 __all__ = ["STAGE", "STAGE_COLUMNS", "BatchWriter"]
 
-STAGE_COLUMNS: tuple[str, ...] = (
-    "line_key",
-    "order_id",
-    "customer_id",
-    "product_id",
-    "ordered_at",
-    "quantity",
-    "unit_price",
-    "amount",
-    "currency",
-    "channel",
-    "store_id",
-    "is_gift",
-    "kind",
-    "country",
-)
+# The product description columns of a line go to the products table, not to order_lines.
+_PRODUCT_COLUMNS = frozenset({"product_kind", "product_name", "category", "brand"})
+STAGE_COLUMNS: tuple[str, ...] = tuple(c for c in LINE_COLUMNS if c not in _PRODUCT_COLUMNS)
 """Columns of a batch that :meth:`OrderRepository.ingest` reads (other columns are ignored)."""
 
 # Columns that are often one value for a whole batch; SQLite binds them once instead of per row.
@@ -56,32 +45,6 @@ _STAGE_TYPES = {
     "kind": "TEXT",
     "country": "TEXT",
 }
-
-
-def _copy_text(table: pa.Table) -> bytes:
-    """The table in PostgreSQL's COPY text format, built column-wise."""
-    parts = []
-    for column in table.columns:
-        if isinstance(column, pa.ChunkedArray):
-            column = column.combine_chunks()
-        if pa.types.is_string(column.type):
-            for raw, escaped in (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r")):
-                if pc.any(pc.match_substring(column, raw)).as_py():
-                    column = pc.replace_substring(column, raw, escaped)
-            part = column
-        elif pa.types.is_boolean(column.type):
-            part = pc.if_else(column, "t", "f")
-        else:
-            part = column.cast(pa.string())
-        parts.append(pc.fill_null(part, "\\N"))
-    rows = pc.binary_join_element_wise(*parts, "\t")
-    lines = pc.binary_join_element_wise(rows, pa.scalar(""), "\n").cast(pa.large_string())
-    offsets, data = lines.buffers()[1], lines.buffers()[2]
-    if data is None or len(lines) == 0:
-        return b""
-    bounds = np.frombuffer(offsets, dtype=np.int64)[lines.offset : lines.offset + len(lines) + 1]
-    payload: bytes = data.to_pybytes()[int(bounds[0]) : int(bounds[-1])]
-    return payload
 
 
 def _sql(statement: str) -> Any:
@@ -274,7 +237,7 @@ class BatchWriter:
     def _stage_postgres(self, conn: Connection, table: pa.Table) -> None:
         dbapi = conn.connection.driver_connection
         assert dbapi is not None
-        payload = _copy_text(table)
+        payload = copy_text(table)
         statement = f"COPY {STAGE} ({', '.join(STAGE_COLUMNS)}) FROM STDIN"
         with dbapi.cursor() as cursor, cursor.copy(statement) as copy:
             copy.write(payload)

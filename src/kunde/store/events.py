@@ -9,21 +9,12 @@ from typing import Any
 from sqlalchemy import DateTime, bindparam, text
 from sqlalchemy import Engine as SAEngine
 
+from kunde.orders import EVENT_FIELDS
 from kunde.store.database import is_sqlite
 
 __all__ = ["EVENT_COLUMNS", "EventRepository"]
 
-EVENT_COLUMNS: tuple[str, ...] = (
-    "event_id",
-    "occurred_at",
-    "type",
-    "customer_id",
-    "anonymous_id",
-    "touchpoint",
-    "device_id",
-    "product_id",
-    "properties",
-)
+EVENT_COLUMNS: tuple[str, ...] = EVENT_FIELDS
 """The fields of a stored event (``properties`` as JSON text)."""
 
 _STAGE = "kunde_stage_events"

@@ -95,13 +95,15 @@ class OrderRepository:
         with self._db.begin() as conn:
             if self._sqlite:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
-            if not self._sqlite:
-                # The order rows come first: a concurrent batch with the same orders waits
-                # here until this one ends, so ``check`` (and the line counts) see its lines.
+            # With a ``check`` on PostgreSQL the order rows come first: a concurrent batch with
+            # the same orders waits here until this one ends, so ``check`` sees its lines.
+            # Otherwise (SQLite's write lock, file imports) the orders follow the new lines only.
+            orders_first = check is not None and not self._sqlite
+            if orders_first:
                 self._batch.orders(conn, lines, source, now)
             if check is not None:
                 check(conn)
-            new = self._batch.write(conn, lines, source=source, now=now, orders=self._sqlite)
+            new = self._batch.write(conn, lines, source=source, now=now, orders=not orders_first)
             if products:
                 self._batch.products(conn, products, now)
             if new and match_returns:

@@ -9,20 +9,13 @@ from typing import Any
 from sqlalchemy import Date, DateTime, bindparam, select, text
 from sqlalchemy import Engine as SAEngine
 
+from kunde.orders import PRODUCT_FIELDS
 from kunde.store.database import is_sqlite
 from kunde.store.tables import products
 
 __all__ = ["PRODUCT_COLUMNS", "ProductRepository"]
 
-PRODUCT_COLUMNS: tuple[str, ...] = (
-    "product_id",
-    "name",
-    "category",
-    "brand",
-    "price",
-    "released_at",
-    "description",
-)
+PRODUCT_COLUMNS: tuple[str, ...] = PRODUCT_FIELDS
 """The fields a product upsert writes."""
 
 _STAGE = "kunde_stage_products"
