@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from kunde.api import create_app
@@ -18,7 +20,9 @@ def test_healthz_needs_no_key_and_reports_ok(client: TestClient) -> None:
     assert response.json() == {"status": "ok", "database": True, "schema_current": True}
 
 
-def test_healthz_is_503_when_the_database_is_down(tmp_path: Path) -> None:
+@pytest.fixture
+def down_client(tmp_path: Path) -> Iterator[TestClient]:
+    """A client of an app whose database is down."""
     # Port 1 on loopback: nothing listens there, the connection is refused at once.
     settings = Settings(
         database_url="postgresql+psycopg://postgres@127.0.0.1:1/kunde",
@@ -28,9 +32,13 @@ def test_healthz_is_503_when_the_database_is_down(tmp_path: Path) -> None:
     engine = Engine(settings)
     try:
         with TestClient(create_app(engine)) as client:
-            response = client.get("/healthz")
+            yield client
     finally:
         engine.close()
+
+
+def test_healthz_is_503_when_the_database_is_down(down_client: TestClient) -> None:
+    response = down_client.get("/healthz")
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable", "database": False, "schema_current": False}
 
@@ -138,20 +146,10 @@ def test_every_ref_in_the_openapi_document_resolves(client: TestClient) -> None:
     assert refs <= set(document["components"]["schemas"])
 
 
-def test_api_calls_are_503_when_the_database_is_down(tmp_path: Path) -> None:
-    settings = Settings(
-        database_url="postgresql+psycopg://postgres@127.0.0.1:1/kunde",
-        data_dir=tmp_path,
-        environment="test",
+def test_api_calls_are_503_when_the_database_is_down(down_client: TestClient) -> None:
+    response = down_client.get(
+        "/v1/products/P-1", headers={"Authorization": "Bearer kunde_" + "a" * 43}
     )
-    engine = Engine(settings)
-    try:
-        with TestClient(create_app(engine)) as client:
-            response = client.get(
-                "/v1/products/P-1", headers={"Authorization": "Bearer kunde_" + "a" * 43}
-            )
-    finally:
-        engine.close()
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "5"
     assert "try again" in response.json()["detail"]

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,17 +12,7 @@ from kunde.config import Settings
 from kunde.engine import Engine
 from kunde.errors import AuthenticationError
 
-
-def kunde(args: list[str], url: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "KUNDE_DATABASE_URL": url, "KUNDE_DATA_DIR": str(data_dir)}
-    return subprocess.run(
-        [sys.executable, "-c", "from kunde.cli import main; main()", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+from .conftest import RunKunde
 
 
 @pytest.fixture
@@ -36,7 +23,9 @@ def engine_at(sqlite_url: str, tmp_path: Path) -> Iterator[Engine]:
     engine.close()
 
 
-def test_create_prints_only_the_key(sqlite_url: str, tmp_path: Path, engine_at: Engine) -> None:
+def test_create_prints_only_the_key(
+    kunde: RunKunde, sqlite_url: str, tmp_path: Path, engine_at: Engine
+) -> None:
     done = kunde(
         ["keys", "create", "--role", "integration", "--name", "web shop"], sqlite_url, tmp_path
     )
@@ -48,7 +37,9 @@ def test_create_prints_only_the_key(sqlite_url: str, tmp_path: Path, engine_at: 
     assert f"key {principal.key_id}" in done.stderr
 
 
-def test_unknown_role_exits_2_with_one_sentence(sqlite_url: str, tmp_path: Path) -> None:
+def test_unknown_role_exits_2_with_one_sentence(
+    kunde: RunKunde, sqlite_url: str, tmp_path: Path
+) -> None:
     done = kunde(["keys", "create", "--role", "root"], sqlite_url, tmp_path)
     assert done.returncode == 2
     assert done.stdout == ""
@@ -56,7 +47,9 @@ def test_unknown_role_exits_2_with_one_sentence(sqlite_url: str, tmp_path: Path)
     assert "admin, staff, integration, analyst" in done.stderr
 
 
-def test_revoke_stops_the_key(sqlite_url: str, tmp_path: Path, engine_at: Engine) -> None:
+def test_revoke_stops_the_key(
+    kunde: RunKunde, sqlite_url: str, tmp_path: Path, engine_at: Engine
+) -> None:
     key = engine_at.create_key("staff")
     key_id = engine_at.authenticate(key).key_id
     done = kunde(["keys", "revoke", str(key_id)], sqlite_url, tmp_path)
@@ -65,14 +58,14 @@ def test_revoke_stops_the_key(sqlite_url: str, tmp_path: Path, engine_at: Engine
         engine_at.authenticate(key)
 
 
-def test_revoking_an_unknown_key_exits_2(sqlite_url: str, tmp_path: Path) -> None:
+def test_revoking_an_unknown_key_exits_2(kunde: RunKunde, sqlite_url: str, tmp_path: Path) -> None:
     done = kunde(["keys", "revoke", "77"], sqlite_url, tmp_path)
     assert done.returncode == 2
     assert "77" in done.stderr
 
 
 def test_list_shows_keys_but_never_the_key(
-    sqlite_url: str, tmp_path: Path, engine_at: Engine
+    kunde: RunKunde, sqlite_url: str, tmp_path: Path, engine_at: Engine
 ) -> None:
     key = engine_at.create_key("analyst", "dashboard")
     done = kunde(["keys", "list", "--json"], sqlite_url, tmp_path)

@@ -13,18 +13,7 @@ from kunde.api.body import BODY_SCHEMAS
 from kunde.api.errors import install_error_handlers
 from kunde.api.metrics import ApiMetrics
 from kunde.api.middleware import BodyLimitMiddleware, MetricsMiddleware
-from kunde.api.routers import (
-    audit,
-    consents,
-    customers,
-    events,
-    operations,
-    orders,
-    payment_methods,
-    products,
-    profiles,
-    value,
-)
+from kunde.api.routers import ROUTERS
 from kunde.config import get_settings
 from kunde.engine import Engine
 
@@ -81,9 +70,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         app.state.engine = engine
     app.state.metrics = metrics = ApiMetrics()
     install_error_handlers(app)
-    routers = (orders, events, products, customers, operations)
-    for module in (*routers, profiles, payment_methods, consents, audit, value):
-        app.include_router(module.router)
+    for router in ROUTERS:
+        app.include_router(router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)  # outermost: sees 413s too
 

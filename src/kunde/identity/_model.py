@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from kunde._time import naive_utc
+
 __all__ = ["Address", "Channel", "ChannelPreference", "CustomerProfile", "EventIn"]
-
-
-def _naive_utc(value: datetime) -> datetime:
-    """``value`` as naive UTC, the way kunde stores times (naive values are taken as UTC)."""
-    if value.tzinfo is None:
-        return value
-    try:
-        return value.astimezone(UTC).replace(tzinfo=None)
-    except OverflowError:  # e.g. 0001-01-01T00:30+01:00 falls before year 1 in UTC
-        raise ValueError("the time lies outside the calendar once converted to UTC") from None
 
 
 class EventIn(BaseModel):
@@ -45,7 +37,7 @@ class EventIn(BaseModel):
     @field_validator("occurred_at")
     @classmethod
     def _occurred_at_in_utc(cls, value: datetime) -> datetime:
-        return _naive_utc(value)
+        return naive_utc(value)
 
     @model_validator(mode="after")
     def _someone(self) -> EventIn:

@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from kunde._time import naive_utc
+
 __all__ = ["ImportSummary", "LineIn", "OrderIn", "OrdersResult"]
-
-
-def _naive_utc(value: datetime) -> datetime:
-    """``value`` as naive UTC, the way kunde stores times (naive values are taken as UTC)."""
-    if value.tzinfo is None:
-        return value
-    try:
-        return value.astimezone(UTC).replace(tzinfo=None)
-    except OverflowError:  # e.g. 0001-01-01T00:30+01:00 falls before year 1 in UTC
-        raise ValueError("the time lies outside the calendar once converted to UTC") from None
 
 
 class LineIn(BaseModel):
@@ -56,7 +48,7 @@ class OrderIn(BaseModel):
     @field_validator("ordered_at")
     @classmethod
     def _ordered_at_in_utc(cls, value: datetime) -> datetime:
-        return _naive_utc(value)
+        return naive_utc(value)
 
 
 @dataclass(frozen=True)

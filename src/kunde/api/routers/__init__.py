@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fastapi import APIRouter
+
 from kunde.api.routers import (
     audit,
     consents,
@@ -12,16 +14,21 @@ from kunde.api.routers import (
     payment_methods,
     products,
     profiles,
+    value,
 )
 
-__all__ = [
-    "audit",
-    "consents",
-    "customers",
-    "events",
-    "operations",
-    "orders",
-    "payment_methods",
-    "products",
-    "profiles",
-]
+__all__ = ["ROUTERS"]
+
+ROUTERS: tuple[APIRouter, ...] = (
+    orders.router,
+    events.router,
+    products.router,
+    customers.router,
+    operations.router,
+    profiles.router,
+    payment_methods.router,
+    consents.router,
+    audit.router,
+    value.router,
+)
+"""Every resource's router, in the order the application includes them."""
