@@ -11,7 +11,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from kunde.privacy import ConsentChange, ConsentEntry, Purpose, consent_mask, current_consents
+from kunde.privacy import (
+    PURPOSE_DESCRIPTIONS,
+    ConsentChange,
+    ConsentEntry,
+    Purpose,
+    consent_mask,
+    current_consents,
+)
 
 T0 = datetime(2026, 11, 23, 9, 0)
 
@@ -96,3 +103,16 @@ def test_invalid_changes_name_the_field(change: dict[str, object], field: str) -
     with pytest.raises(ValidationError) as info:
         ConsentChange.model_validate(change)
     assert [e["loc"] for e in info.value.errors()] == [(field,)]
+
+
+def test_every_purpose_is_described() -> None:
+    assert set(PURPOSE_DESCRIPTIONS) == set(Purpose)
+    assert [p.value for p in Purpose] == [
+        "personalization",
+        "email_marketing",
+        "postal_marketing",
+        "sms",
+        "push",
+        "location_offers",
+        "analytics",
+    ]
