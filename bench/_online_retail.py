@@ -16,13 +16,9 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from numpy.typing import NDArray
 
-DATA = (
-    Path(__file__).resolve().parents[2]
-    / "shared"
-    / "data"
-    / "online-retail"
-    / "online_retail.csv.gz"
-)
+from _machine import SHARED_DATA
+
+DATA = SHARED_DATA / "online-retail" / "online_retail.csv.gz"
 ORIGIN = dt.date(2010, 12, 1)
 CREDIT = "UCI Online Retail, Daqing Chen, CC BY 4.0 (doi:10.24432/C5BW33)"
 

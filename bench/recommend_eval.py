@@ -25,7 +25,6 @@ import dataclasses
 import itertools
 import json
 import os
-import platform
 import statistics
 import sys
 import time
@@ -35,12 +34,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import scipy
 import scipy.sparse as sp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _online_retail as retail
+from _machine import RESULTS, machine, write_result
 from kunde.recommend import (
     EASE,
     Interactions,
@@ -57,7 +56,6 @@ from kunde.recommend import (
 )
 
 K = 10
-RESULTS = Path(__file__).resolve().parent / "results"
 Params = dict[str, Any]
 
 
@@ -168,17 +166,22 @@ def learned_grid(quick: bool) -> list[Params]:
     ]
 
 
+def grouped(grid: list[Params], *keys: str) -> list[tuple[tuple[Any, ...], list[Params]]]:
+    """Grid points grouped by the values of ``keys`` (sorted), so each group fits one model."""
+    groups: dict[tuple[Any, ...], list[Params]] = {}
+    for p in grid:
+        groups.setdefault(tuple(p[k] for k in keys), []).append(p)
+    return sorted(groups.items(), key=lambda kv: kv[0])
+
+
 def sweep_learned(
     fold: Fold, grid: list[Params], features: sp.csr_matrix, lines: retail.Lines
 ) -> list[tuple[Params, dict[str, float]]]:
     out: list[tuple[Params, dict[str, float]]] = []
-    fitted = sorted({(p["candidates"], p["truth_weight_power"]) for p in grid})
-    for candidates, power in fitted:
+    for (candidates, power), points in grouped(grid, "candidates", "truth_weight_power"):
         model = LearnedRanker(candidates=candidates, truth_weight_power=power)
         model.fit(fold.inter, features)
-        for p in grid:
-            if (p["candidates"], p["truth_weight_power"]) != (candidates, power):
-                continue
+        for p in points:
             model.popularity_penalty = p["popularity_penalty"]
             recs = model.recommend(fold.split.users, K, exclude=fold.split.exclude)
             out.append((p, score(fold, recs, lines)))
@@ -304,14 +307,11 @@ def sweep_kunde(
     base = PersonalRanker(kunde_config({"content_weight": 0.0})).fit(fold.inter, None)
     cust = Cached(users, base.customer_knn_.score(users))
     trend = Cached(users, base.trend_.score(users))
-    structural = sorted({(p["neighbours"], p["content_weight"]) for p in grid})
-    for neighbours, cw in structural:
+    for (neighbours, cw), points in grouped(grid, "neighbours", "content_weight"):
         ranker = PersonalRanker(kunde_config({"neighbours": neighbours, "content_weight": cw}))
         ranker.fit(fold.inter, features if cw else None)
         item = Cached(users, ranker.item_knn_.score(users))
-        for p in grid:
-            if (p["neighbours"], p["content_weight"]) != (neighbours, cw):
-                continue
+        for p in points:
             blend = Blend([item, cust, trend], [1.0, p["customer_weight"], p["trend_weight"]])
             recs = top_k_rows(blend.score, users, K, exclude=fold.split.exclude)[0]
             out.append((p, score(fold, recs, lines)))
@@ -408,28 +408,9 @@ def time_training(lines: retail.Lines, repeats: int, bm25_params: Params) -> dic
 # --- main ----------------------------------------------------------------------------------
 
 
-def machine() -> dict[str, Any]:
-    import implicit
-    import pyarrow
-
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "scipy": scipy.__version__,
-        "pyarrow": pyarrow.__version__,
-        "implicit": implicit.__version__,
-        "load_avg_at_start": os.getloadavg()[0],
-    }
+def run_machine() -> dict[str, Any]:
+    """The shared machine record plus the load at start (other work skews the timings)."""
+    return {**machine("pyarrow", "implicit"), "load_avg_at_start": os.getloadavg()[0]}
 
 
 def fmt(x: float) -> str:
@@ -461,11 +442,11 @@ def main() -> None:
         "k": K,
         "protocol": "new",
         "window_days": args.window,
-        "machine": machine(),
+        "machine": run_machine(),
         "splits": [],
     }
     if args.timing_only and out.exists():
-        report = {**json.loads(out.read_text()), "machine": machine()}
+        report = {**json.loads(out.read_text()), "machine": run_machine()}
     print(f"# Online Retail, 'new to the customer', k={K}  ({retail.CREDIT})")
     for date in [] if args.timing_only else args.splits.split(","):
         t0 = time.perf_counter()
@@ -580,9 +561,7 @@ def main() -> None:
         f"{timing['kunde_blend_s']:.3f}s | ratio {timing['blend_ratio']:.2f}"
     )
     print(f"\nmachine: {json.dumps(report['machine'])}")
-    RESULTS.mkdir(exist_ok=True)
-    out.write_text(json.dumps(report, indent=2, default=str))
-    print(f"written {out}")
+    print(f"written {write_result(out.stem, report)}")
 
 
 if __name__ == "__main__":

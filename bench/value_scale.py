@@ -75,6 +75,19 @@ def _peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+class Laps:
+    """Seconds per named step: each call records the time since the previous one."""
+
+    def __init__(self) -> None:
+        self.steps: dict[str, float] = {}
+        self._start = time.perf_counter()
+
+    def __call__(self, name: str) -> None:
+        now = time.perf_counter()
+        self.steps[name] = now - self._start
+        self._start = now
+
+
 def run_kunde(data: dict[str, np.ndarray]) -> dict[str, Any]:
     from kunde.value import (
         BGNBD,
@@ -88,15 +101,8 @@ def run_kunde(data: dict[str, np.ndarray]) -> dict[str, Any]:
         summarize_customer_days,
     )
 
-    steps: dict[str, float] = {}
-    start = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal start
-        now = time.perf_counter()
-        steps[name] = now - start
-        start = now
-
+    lap = Laps()
+    steps = lap.steps
     # order lines -> per-customer days (kept by the store at import time in the product)
     span = int(data["day"].max()) + 1
     key = data["customer"].astype(np.int64) * span + data["day"]
@@ -170,7 +176,6 @@ def run_lifetimes(data: dict[str, np.ndarray]) -> dict[str, Any]:
     from lifetimes import BetaGeoFitter, GammaGammaFitter
     from lifetimes.utils import summary_data_from_transaction_data
 
-    steps: dict[str, float] = {}
     frame = pd.DataFrame(
         {
             "customer": data["customer"],
@@ -178,13 +183,8 @@ def run_lifetimes(data: dict[str, np.ndarray]) -> dict[str, Any]:
             "value": data["value"],
         }
     )
-    start = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal start
-        now = time.perf_counter()
-        steps[name] = now - start
-        start = now
+    lap = Laps()
+    steps = lap.steps
 
     summary = summary_data_from_transaction_data(
         frame,

@@ -10,6 +10,7 @@ from numpy.typing import NDArray
 
 from kunde.errors import ConvergenceError, InvalidFieldError, NotFittedError
 from kunde.recommend._interactions import Interactions
+from kunde.recommend._logistic import newton_logistic
 from kunde.recommend._personal import PersonalRanker, PersonalRankerConfig
 from kunde.recommend._popularity import Popularity
 from kunde.recommend._topk import BLOCK_ROWS, top_k_dense
@@ -106,49 +107,6 @@ def _context(interactions: Interactions, item_features: sp.csr_matrix | None) ->
         text_profile=text_profile,
         text=None if item_features is None else sp.csr_matrix(item_features.T),
     )
-
-
-def _newton_logistic(
-    z: NDArray[np.float64], y: NDArray[np.float64], sample_w: NDArray[np.float64], l2: float
-) -> NDArray[np.float64]:
-    """Weighted L2-regularised logistic regression by damped Newton steps.
-
-    The last column of ``z`` is the intercept (not penalised). With a handful of features the
-    Hessian is tiny, so a few Newton steps beat many quasi-Newton ones.
-    """
-    n_features = z.shape[1]
-    penalty = np.r_[np.full(n_features - 1, l2), 0.0]
-
-    def objective(w: NDArray[np.float64]) -> float:
-        margin = z @ w
-        loss = (np.logaddexp(0.0, margin) - y * margin) * sample_w
-        return float(loss.sum() + (penalty * w * w).sum())
-
-    w = np.zeros(n_features)
-    value = objective(w)
-    for _ in range(50):
-        margin = z @ w
-        p = 0.5 * (1.0 + np.tanh(0.5 * margin))
-        grad = z.T @ ((p - y) * sample_w) + 2.0 * penalty * w
-        curvature = p * (1.0 - p) * sample_w
-        hessian = (z * curvature[:, None]).T @ z + np.diag(2.0 * penalty + 1e-9)
-        step = np.linalg.solve(hessian, grad)
-        decrease = float(grad @ step)
-        if decrease < 1e-10 * max(len(y), 1):
-            break
-        t = 1.0
-        while t > 1e-6:
-            candidate = objective(w - t * step)
-            if candidate <= value - 1e-4 * t * decrease:
-                break
-            t *= 0.5
-        else:
-            raise ConvergenceError("the re-ranker did not converge; raise l2")
-        w = w - t * step
-        value = candidate
-    if not np.all(np.isfinite(w)):
-        raise ConvergenceError("the re-ranker did not converge; raise l2")
-    return w
 
 
 class LearnedRanker:
@@ -323,7 +281,7 @@ class LearnedRanker:
         mean = x.mean(axis=0)
         std = np.where(x.std(axis=0) > 0, x.std(axis=0), 1.0)
         z = np.hstack([(x - mean) / std, np.ones((len(x), 1), dtype=np.float32)]).astype(np.float64)
-        weights = _newton_logistic(z, y.astype(np.float64), sample_w, self.l2)
+        weights = newton_logistic(z, y.astype(np.float64), sample_w, self.l2)
         self.mean_: NDArray[np.float32] = mean.astype(np.float32)
         self.std_: NDArray[np.float32] = std.astype(np.float32)
         self.coef_: NDArray[np.float32] = weights[:-1].astype(np.float32)
