@@ -45,6 +45,41 @@ class Settings(BaseSettings):
     default_currency: str = "EUR"
     """Currency of imported lines that name none."""
 
+    recommend_editorial_share: float = Field(default=0.3, ge=0.0, le=1.0)
+    """Share of a personal feed's slots for editorial picks (``PUT /v1/editorial``); without
+    picks those slots fall back to the personal ranking."""
+
+    recommend_category_cap: int = Field(default=4, ge=1, le=10)
+    """Most items of one category on a page of ten (scaled, rounding up, for other sizes)."""
+
+    recommend_category_depth: int = Field(default=2, ge=1, le=10)
+    """Levels of the category path ('Garden > Seeds > Herbs') that make a feed category."""
+
+    recommend_explore_slots: int = Field(default=1, ge=0)
+    """Items from outside the customer's known categories, when the catalog allows."""
+
+    recommend_new_release_slots: int = Field(default=1, ge=0)
+    """Slots for new releases in the customer's categories of interest."""
+
+    recommend_novelty_days: int = Field(default=60, ge=0)
+    """A product released at most this many days before the newest order counts as new."""
+
+    recommend_interest_half_life_days: float = Field(default=90.0, gt=0.0)
+    """Half-life of the customer's interests: a purchase this old counts half."""
+
+    recommend_consumable_categories: list[str] = Field(default_factory=list)
+    """Categories whose products may be recommended again after a purchase (a category and
+    everything under it), e.g. ``KUNDE_RECOMMEND_CONSUMABLE_CATEGORIES='["Pets > Food"]'``."""
+
+    recommend_candidates: int = Field(default=50, ge=10, le=500)
+    """Personal candidates stored per customer at training time."""
+
+    recommend_reranker: bool = True
+    """Train the learned re-ranker on top of the blended ranking (more accurate, slower)."""
+
+    recommend_reload_seconds: float = Field(default=1.0, ge=0.0)
+    """How often a running server checks for a newly trained model (a file stat)."""
+
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
         if self.environment == "production" and (

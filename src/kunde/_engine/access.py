@@ -75,6 +75,10 @@ class Permission(StrEnum):
     """Append grants and withdrawals to a customer's consent ledger (e.g. at checkout)."""
     READ_AUDIT = "read_audit"
     """Read the audit trail."""
+    READ_RECOMMENDATIONS = "read_recommendations"
+    """Read one customer's recommendations (the shop backend renders them on its pages)."""
+    MANAGE_EDITORIAL = "manage_editorial"
+    """Set the shop's editorial picks for the recommendation feeds."""
 
 
 ROLES: tuple[str, ...] = ("admin", "staff", "integration", "analyst")
@@ -89,10 +93,17 @@ ROLE_PERMISSIONS: Mapping[str, frozenset[Permission]] = {
             Permission.RECORD_CONSENT,
             Permission.READ_PRODUCTS,
             Permission.READ_AGGREGATES,
+            Permission.READ_RECOMMENDATIONS,
+            Permission.MANAGE_EDITORIAL,
         }
     ),
     "integration": frozenset(
-        {Permission.WRITE_DATA, Permission.RECORD_CONSENT, Permission.READ_PRODUCTS}
+        {
+            Permission.WRITE_DATA,
+            Permission.RECORD_CONSENT,
+            Permission.READ_PRODUCTS,
+            Permission.READ_RECOMMENDATIONS,
+        }
     ),
     "analyst": frozenset({Permission.READ_PRODUCTS, Permission.READ_AGGREGATES}),
 }
@@ -198,5 +209,7 @@ def _describe(permission: Permission) -> str:
         Permission.MANAGE_KEYS: "manage API keys",
         Permission.WRITE_PERSONAL_DATA: "change personal data",
         Permission.RECORD_CONSENT: "record consent",
+        Permission.READ_RECOMMENDATIONS: "read a customer's recommendations",
+        Permission.MANAGE_EDITORIAL: "change the editorial picks",
         Permission.READ_AUDIT: "read the audit trail",
     }[permission]

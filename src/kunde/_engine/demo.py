@@ -30,8 +30,9 @@ def build_demo(
 
     Returns:
         ``{"directory", "seed", "customers", "products", "orders", "events", "value",
-        "example_customer_id", "example_product_id"}``: the import entries are the
-        ``--json`` summaries of ``kunde import``, ``value`` what ``value_fit()`` returned.
+        "recommend", "example_customer_id", "example_product_id"}``: the import entries are
+        the ``--json`` summaries of ``kunde import``, ``value`` what ``value_fit()`` returned,
+        ``recommend`` the manifest of ``train_recommend()``.
 
     Raises:
         ConfigurationError: the settings say production (the demo writes made-up customers).
@@ -50,6 +51,7 @@ def build_demo(
     orders = engine.import_orders(paths["orders"], progress=progress)
     events = engine.import_events(paths["events"])
     value = engine.value_fit()
+    recommend = engine.train_recommend()
     customer_id, product_id = _examples(shop)
     return {
         "directory": str(directory),
@@ -59,6 +61,7 @@ def build_demo(
         "orders": orders.as_dict(),
         "events": events.as_dict(),
         "value": value,
+        "recommend": recommend,
         "example_customer_id": customer_id,
         "example_product_id": product_id,
     }

@@ -18,6 +18,7 @@ from kunde.api.errors import validation_error
 from kunde.api.metrics import ApiMetrics
 from kunde.api.schemas import EventsBatch, OrdersBatch, ProductsBatch
 from kunde.api.schemas_privacy import ConsentsBatch
+from kunde.api.schemas_recommend import EditorialIn
 from kunde.catalog import ProductIn
 from kunde.engine import Engine, Permission, Principal
 from kunde.errors import AuthenticationError
@@ -38,6 +39,8 @@ __all__ = [
     "ConsentsBody",
     "CustomerId",
     "DataWriter",
+    "EditorialBody",
+    "EditorialManager",
     "EngineDep",
     "EventsBody",
     "MetricsDep",
@@ -50,6 +53,7 @@ __all__ = [
     "ProductReader",
     "ProductsBody",
     "ProfileBody",
+    "RecommendationReader",
 ]
 
 
@@ -182,6 +186,28 @@ ConsentRecorder = Annotated[Actor, Depends(_acting(Permission.RECORD_CONSENT))]
 AuditReader = Annotated[Principal, Depends(_requires(Permission.READ_AUDIT))]
 """A caller who may read the audit trail (admin)."""
 
+EditorialManager = Annotated[Principal, Depends(_requires(Permission.MANAGE_EDITORIAL))]
+"""A caller who may set the editorial picks (admin, staff)."""
+
+
+def _recommendation_reader(  # sync: may write the audit record
+    principal: PrincipalDep, engine: EngineDep, customer_id: CustomerId, request: Request
+) -> Principal:
+    engine.authorize(principal, Permission.READ_RECOMMENDATIONS, customer_id)
+    if principal.can(Permission.READ_PERSONAL_DATA):  # people (admin, staff): audited
+        route = request.scope.get("route")
+        what = f"{request.method} {getattr(route, 'path', request.url.path)}"
+        engine.record_read(_actor(principal, request), customer_id, what)
+    return principal
+
+
+RecommendationReader = Annotated[Principal, Depends(_recommendation_reader)]
+"""A caller who may read a customer's recommendations (admin, staff, integration).
+
+Reads by people (admin, staff) are audited like other personal data; the shop backend's
+integration key renders them on every page and is not.
+"""
+
 
 def _orders_from(data: Any, limit: int) -> list[OrderIn]:
     if isinstance(data, dict) and "orders" in data:
@@ -273,3 +299,11 @@ PaymentMethodBody = Annotated[PaymentMethodIn, Depends(_payment_method)]
 
 ConsentsBody = Annotated[list[ConsentChange], Depends(_consents)]
 """Consent changes: one object, or ``{"consents": [...]}`` (appended in order)."""
+
+
+async def _editorial(request: Request) -> EditorialIn:
+    return await read_json(request, lambda data: validate(EditorialIn, data))
+
+
+EditorialBody = Annotated[EditorialIn, Depends(_editorial)]
+"""The editorial picks: ``{"product_ids": [...], "share": 0.3}``."""

@@ -6,6 +6,7 @@ import typer
 
 from kunde.cli import _common
 from kunde.cli.serve import serve
+from kunde.cli.train import recommend_line
 
 __all__ = ["demo"]
 
@@ -49,6 +50,9 @@ def demo(
     value = result["value"]
     assert isinstance(value, dict)
     _say(f"  value       {value['customers']} customers, chosen model {value['chosen']}")
+    recommend = result["recommend"]
+    assert isinstance(recommend, dict)
+    _say(f"  {recommend_line(recommend)}")
 
     base = f"http://{host}:{port}"
     key = engine.demo_admin_key(new=new_key)
@@ -64,6 +68,8 @@ def demo(
     _say("try it:")
     _say(f"  curl {auth} {base}/v1/customers/{result['example_customer_id']}")
     _say(f"  curl {auth} {base}/v1/products/{result['example_product_id']}")
+    _say(f"  curl {auth} {base}/v1/products/{result['example_product_id']}/also-bought")
+    _say(f"  curl {auth} {base}/v1/customers/{result['example_customer_id']}/recommendations")
     _say(f"  open {base}/docs")
     if no_serve:
         return

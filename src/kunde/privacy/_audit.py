@@ -30,6 +30,10 @@ class AuditAction(StrEnum):
     """A payment method was saved (details: its id and provider)."""
     PAYMENT_METHOD_REMOVE = "payment_method.remove"
     """A payment method was removed (details: its id)."""
+    INTEREST_REMOVE = "interest.remove"
+    """An inferred interest was removed from the personal feed (details: the category)."""
+    PERSONALIZATION_RESET = "personalization.reset"
+    """Every inferred interest was reset."""
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ __all__ = [
     "customer_days",
     "customer_summaries",
     "customers",
+    "editorial_picks",
     "events",
     "identifiers",
     "import_runs",
@@ -38,7 +39,9 @@ __all__ = [
     "order_lines",
     "orders",
     "payment_methods",
+    "personalization_resets",
     "products",
+    "removed_interests",
 ]
 
 metadata = MetaData(
@@ -284,4 +287,40 @@ audit_entries = Table(
     Column("details", JSON, doc="What changed, by name only: never personal values."),
     Index("ix_audit_entries_customer_id_entry_id", "customer_id", "entry_id"),
     Index("ix_audit_entries_at", "at"),
+)
+
+# --- recommendations (migration 0004) ----------------------------------------------------------
+
+personalization_resets = Table(
+    "personalization_resets",
+    metadata,
+    Column("customer_id", String(64), primary_key=True),
+    Column(
+        "reset_at",
+        DateTime(timezone=False),
+        nullable=False,
+        doc="Purchases before this moment no longer shape the customer's interests.",
+    ),
+)
+
+removed_interests = Table(
+    "removed_interests",
+    metadata,
+    Column("customer_id", String(64), primary_key=True),
+    Column("category", String(255), primary_key=True, doc="The category as the feed names it."),
+    Column("removed_at", DateTime(timezone=False), nullable=False),
+)
+
+editorial_picks = Table(
+    "editorial_picks",
+    metadata,
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("product_id", String(64), nullable=False),
+    Column(
+        "share",
+        Float,
+        doc="Share of the feed's slots for editorial picks (the same on every row); "
+        "NULL: the shop's KUNDE_RECOMMEND_EDITORIAL_SHARE.",
+    ),
+    Column("updated_at", DateTime(timezone=False), nullable=False),
 )

@@ -12,8 +12,10 @@ from kunde.api.routers import (
     operations,
     orders,
     payment_methods,
+    personalization,
     products,
     profiles,
+    recommendations,
     value,
 )
 
@@ -30,5 +32,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     consents.router,
     audit.router,
     value.router,
+    recommendations.router,
+    personalization.router,
 )
 """Every resource's router, in the order the application includes them."""

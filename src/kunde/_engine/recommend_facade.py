@@ -1,0 +1,241 @@
+"""The :class:`Engine`'s recommendation methods (a mixin, to keep ``engine.py`` small)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from kunde._engine.recommend_model import ModelCache, RecommendModel
+from kunde.config import Settings
+from kunde.errors import InvalidFieldError, NotFoundError
+from kunde.privacy import Actor
+from kunde.store import Store
+
+__all__ = ["RecommendFacade"]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class RecommendFacade:
+    """Training, serving, personalization choices, export and evaluation of recommendations."""
+
+    store: Store
+    settings: Settings
+
+    def _recommend_cache(self) -> ModelCache:
+        cache = self.__dict__.get("_recommend_models")
+        if cache is None:
+            cache = ModelCache(self.settings.data_dir, self.settings.recommend_reload_seconds)
+            self.__dict__["_recommend_models"] = cache
+        return cache
+
+    def recommend_model(self) -> RecommendModel:
+        """The current trained model (reloaded when ``kunde train`` swapped in a new one).
+
+        Raises:
+            NotFittedError: never trained.
+        """
+        from kunde._engine.recommend_serve import require_model
+
+        return require_model(self._recommend_cache().get())
+
+    # --- training ---------------------------------------------------------------------------
+
+    def train_recommend(self) -> dict[str, Any]:
+        """Fit the recommendation models on the stored lines and swap in a new version.
+
+        Returns:
+            The new version's manifest (counts, personal ranking, timings).
+
+        Raises:
+            InputError: no bought product lines stored.
+        """
+        from kunde._engine.recommend_train import train
+
+        manifest = train(self.store, self.settings)
+        self._recommend_cache().invalidate()
+        return manifest
+
+    # --- serving ----------------------------------------------------------------------------
+
+    def also_bought(self, product_id: str, k: int = 10) -> dict[str, Any]:
+        """Products customers bought together with ``product_id`` (anonymous orders too).
+
+        Raises:
+            NotFoundError: unknown product. NotFittedError: never trained.
+        """
+        from kunde._engine.recommend_serve import product_list
+
+        _check_k(k)
+        return product_list(self.store, self.recommend_model(), product_id, k, "also_bought")
+
+    def complements(self, product_id: str, k: int = 10) -> dict[str, Any]:
+        """Products of other categories that go with ``product_id`` (cross-category lift).
+
+        Raises:
+            NotFoundError: unknown product. NotFittedError: never trained.
+        """
+        from kunde._engine.recommend_serve import product_list
+
+        _check_k(k)
+        return product_list(self.store, self.recommend_model(), product_id, k, "complements")
+
+    def recommendations(
+        self,
+        customer_id: str,
+        k: int = 10,
+        context: str = "home",
+        product_ids: Sequence[str] = (),
+    ) -> dict[str, Any]:
+        """A customer's page: personal only with their ``personalization`` consent.
+
+        Raises:
+            NotFoundError: unknown customer or context product.
+            InvalidFieldError: bad k or context.
+            NotFittedError: never trained.
+        """
+        from kunde._engine.recommend_serve import customer_feed
+
+        _check_k(k)
+        return customer_feed(
+            self.store,
+            self.settings,
+            self.recommend_model(),
+            customer_id,
+            k=k,
+            context=context,
+            context_products=list(product_ids),
+        )
+
+    # --- the customer's control -------------------------------------------------------------
+
+    def interests(self, customer_id: str) -> dict[str, Any]:
+        """The interests inferred from the customer's purchases, with the purchases behind each.
+
+        Raises:
+            NotFoundError: unknown customer. NotFittedError: never trained.
+        """
+        from kunde._engine.recommend_serve import interests
+
+        return interests(self.store, self.settings, self.recommend_model(), customer_id)
+
+    def remove_interest(self, actor: Actor, customer_id: str, category: str) -> None:
+        """Stop ``category`` from shaping the customer's feed (effective on the next request).
+
+        Raises:
+            NotFoundError: unknown customer, or a category the shop does not have.
+        """
+        from kunde._engine.privacy import _audit
+        from kunde.privacy import AuditAction
+
+        self._require_customer(customer_id)
+        model = self.recommend_model()
+        if model.category_index([category])[0] < 0:
+            raise NotFoundError(f"There is no category {category!r}.")
+        at = _now()
+        with self.store.db.begin() as conn:
+            if self.store.recommend.remove_interest(customer_id, category, at, conn=conn):
+                entry = _audit(
+                    actor, AuditAction.INTEREST_REMOVE, customer_id, at, category=category
+                )
+                self.store.audit.append([entry], conn=conn)
+
+    def reset_personalization(self, actor: Actor, customer_id: str) -> None:
+        """Forget every inferred interest: only purchases from now on shape the feed.
+
+        Raises:
+            NotFoundError: unknown customer.
+        """
+        from kunde._engine.privacy import _audit
+        from kunde.privacy import AuditAction
+
+        self._require_customer(customer_id)
+        at = _now()
+        with self.store.db.begin() as conn:
+            self.store.recommend.reset(customer_id, at, conn=conn)
+            entry = _audit(actor, AuditAction.PERSONALIZATION_RESET, customer_id, at)
+            self.store.audit.append([entry], conn=conn)
+
+    def _require_customer(self, customer_id: str) -> None:
+        if self.store.recommend.country(customer_id) is None:
+            raise NotFoundError(f"Customer {customer_id!r} not found.")
+
+    # --- editorial --------------------------------------------------------------------------
+
+    def editorial(self) -> dict[str, Any]:
+        """The editorial picks and the share of feed slots they fill."""
+        picks = self.store.recommend.editorial()
+        share = self.settings.recommend_editorial_share if picks.share is None else picks.share
+        return {
+            "product_ids": picks.product_ids,
+            "share": share,
+            "updated_at": picks.updated_at.isoformat() if picks.updated_at else None,
+        }
+
+    def put_editorial(
+        self, product_ids: Sequence[str], share: float | None = None
+    ) -> dict[str, Any]:
+        """Replace the editorial picks (effective on the next request).
+
+        Raises:
+            InvalidFieldError: share outside [0, 1].
+            NotFoundError: a product the catalog does not have.
+        """
+        if share is not None and not 0.0 <= share <= 1.0:
+            raise InvalidFieldError("share", "must lie in [0, 1]")
+        ids = list(dict.fromkeys(product_ids))
+        for pid in ids:  # a short hand-made list
+            if self.store.products.get(pid) is None:
+                raise NotFoundError(f"Product {pid!r} not found.")
+        self.store.recommend.put_editorial(ids, share, _now())
+        return self.editorial()
+
+    # --- batch ------------------------------------------------------------------------------
+
+    def recommend_export(
+        self,
+        output: Path,
+        k: int = 10,
+        customers: Sequence[str] | None = None,
+        *,
+        exclude_purchased: bool = False,
+    ) -> int:
+        """Write ``customer_id,rank,product_id,score,reason`` for many customers; return rows.
+
+        Raises:
+            NotFittedError: never trained. InvalidFieldError: bad k.
+        """
+        from kunde._engine.recommend_export import export
+
+        _check_k(k)
+        return export(
+            self.store,
+            self.settings,
+            self.recommend_model(),
+            output,
+            k=k,
+            customers=customers,
+            exclude_purchased=exclude_purchased,
+        )
+
+    def evaluate_recommend(
+        self, test_from: date, k: int = 10, *, window_days: int | None = None
+    ) -> dict[str, Any]:
+        """Offline evaluation on a temporal split of the stored lines, baselines beside kunde.
+
+        Raises:
+            InputError: no lines before or after ``test_from``.
+        """
+        from kunde._engine.recommend_eval import evaluate
+
+        _check_k(k)
+        return evaluate(self.store, self.settings, test_from, k, window_days=window_days)
+
+
+def _check_k(k: int) -> None:
+    if not 1 <= k <= 100:
+        raise InvalidFieldError("k", "must lie in [1, 100]")

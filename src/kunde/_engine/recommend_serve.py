@@ -1,0 +1,422 @@
+"""Serving recommendations from the current model and the customer's state in the store.
+
+Per request, the customer's consent, resets, removed interests and own lines are read from the
+store, so that a reset, a removal, a withdrawn consent or a new editorial pick counts on the
+very next request; the model (trained by ``kunde train``) supplies the neighbours, the stored
+personal candidates and the popularity lists.
+
+Which personal ranking: the candidates stored at training time, unless the customer changed
+their interests since (reset or removal) or has no stored list (new since training) — then
+their current profile is scored against the product neighbours on the spot.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+from kunde._engine.recommend_model import RecommendModel
+from kunde.config import Settings
+from kunde.errors import InvalidFieldError, NotFittedError, NotFoundError
+from kunde.privacy import Purpose
+from kunde.recommend import FeedItem, FeedRules, category_interests, compose_feed, decay_weights
+from kunde.store import Store
+
+__all__ = [
+    "CONTEXTS",
+    "customer_feed",
+    "feed_rules",
+    "interests",
+    "product_list",
+    "require_model",
+]
+
+CONTEXTS = ("home", "product", "cart")
+PROFILE_HALF_LIFE_DAYS = 30.0
+"""Decay of the customer's own purchases when their ranking is scored at serving time."""
+_NONE = -1
+
+
+def require_model(model: RecommendModel | None) -> RecommendModel:
+    """The model, or a 409 telling how to train one."""
+    if model is None:
+        raise NotFittedError("the recommendation models are not trained yet: run 'kunde train'")
+    return model
+
+
+def feed_rules(settings: Settings, k: int, editorial_share: float | None) -> FeedRules:
+    """The shop's feed rules for a page of ``k`` items."""
+    return FeedRules(
+        size=k,
+        category_cap=max(1, math.ceil(settings.recommend_category_cap * k / 10)),
+        explore_slots=min(settings.recommend_explore_slots, k),
+        new_release_slots=min(settings.recommend_new_release_slots, k),
+        editorial_share=(
+            settings.recommend_editorial_share if editorial_share is None else editorial_share
+        ),
+        interest_half_life_days=settings.recommend_interest_half_life_days,
+    )
+
+
+def _require_product(store: Store, product_id: str) -> None:
+    if store.products.get(product_id) is None:
+        raise NotFoundError(f"Product {product_id!r} not found.")
+
+
+def _scores(n: int) -> list[float]:
+    """1 for the first item, falling by rank."""
+    return [round(1.0 - i / max(n, 1), 4) for i in range(n)]
+
+
+def product_list(
+    store: Store, model: RecommendModel, product_id: str, k: int, which: str
+) -> dict[str, Any]:
+    """ "Also bought" or complements of one product.
+
+    Raises:
+        NotFoundError: the store does not know the product.
+    """
+    _require_product(store, product_id)
+    matrix = model.also_bought if which == "also_bought" else model.complements
+    item = model.product(product_id)
+    if item >= 0:
+        row = matrix[item]
+        order = np.argsort(-row.data, kind="stable")[:k]
+        items, weights = row.indices[order].astype(np.int64), row.data[order]
+    else:  # new since training: no co-purchase evidence yet
+        items, weights = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    top = float(weights[0]) if len(weights) else 1.0
+    name = str(model.names[item]) if item >= 0 else product_id
+    reason = (
+        f"customers who bought {name} also bought this"
+        if which == "also_bought"
+        else f"goes well with {name}"
+    )
+    return {
+        "product_id": product_id,
+        "personal": False,
+        "model_version": model.version,
+        "items": [
+            {
+                "product_id": str(model.product_ids[i]),
+                "name": str(model.names[i]),
+                "category": _category(model, int(i)),
+                "score": round(float(w) / top, 4) if top > 0 else 0.0,
+                "reason": reason,
+                "reason_code": which,
+                "because_of": product_id,
+            }
+            for i, w in zip(items.tolist(), weights.tolist(), strict=True)
+        ],
+    }
+
+
+def _category(model: RecommendModel, item: int) -> str | None:
+    c = int(model.item_category[item])
+    return str(model.category_names[c]) if c >= 0 else None
+
+
+@dataclass(frozen=True)
+class _Profile:
+    """One customer's state at this request."""
+
+    consent: bool
+    country: str
+    reset_at: datetime | None
+    removed: list[tuple[str, datetime]]
+    removed_index: NDArray[np.int64]
+    item: NDArray[np.int64]
+    """Model index per own bought line (-1: unknown to the model)."""
+    day: NDArray[np.int64]
+    own: NDArray[np.bool_]
+    """Per line: shapes the profile (own, not a gift, after the reset, category kept)."""
+    bought: NDArray[np.int64]
+    """Every product the customer bought for themselves (for the durable rule)."""
+    changed_since_training: bool
+
+
+def _profile(store: Store, model: RecommendModel, customer_id: str) -> _Profile:
+    repo = store.recommend
+    with store.db.connect() as conn:
+        country = repo.country(customer_id, conn=conn)
+        if country is None:
+            raise NotFoundError(f"Customer {customer_id!r} not found.")
+        reset_at = repo.reset_at(customer_id, conn=conn)
+        removed = repo.removed(customer_id, conn=conn)
+        lines = repo.customer_lines(customer_id, conn=conn)
+    consent = store.consents.is_granted(customer_id, Purpose.PERSONALIZATION)
+    item = model.products(lines.product_id.tolist())
+    removed_index = model.category_index([c for c, _ in removed])
+    own = (item >= 0) & ~lines.is_gift
+    if reset_at is not None and lines.at is not None:
+        own &= lines.at >= np.datetime64(reset_at, "us")
+    cat = model.item_category[np.maximum(item, 0)]
+    if len(removed_index):
+        own &= ~np.isin(cat, removed_index[removed_index >= 0])
+    trained = datetime.fromisoformat(model.trained_at)
+    changed = (reset_at is not None and reset_at > trained) or any(
+        at > trained for _, at in removed
+    )
+    valid = (item >= 0) & ~lines.is_gift
+    return _Profile(
+        consent=consent,
+        country=country,
+        reset_at=reset_at,
+        removed=removed,
+        removed_index=removed_index,
+        item=item,
+        day=lines.day,
+        own=own,
+        bought=np.unique(item[valid]),
+        changed_since_training=changed,
+    )
+
+
+def _as_of(model: RecommendModel, profile: _Profile) -> int:
+    return max(model.as_of_day, int(profile.day.max(initial=model.as_of_day)))
+
+
+def _interests(model: RecommendModel, profile: _Profile, half_life: float) -> NDArray[np.float64]:
+    n_categories = len(model.category_names)
+    if not profile.consent:
+        return np.zeros(n_categories)
+    own = profile.own
+    return category_interests(
+        profile.item[own],
+        profile.day[own],
+        np.zeros(int(own.sum()), dtype=bool),
+        item_category=model.item_category,
+        n_categories=n_categories,
+        as_of_day=_as_of(model, profile),
+        half_life_days=half_life,
+        removed=profile.removed_index[profile.removed_index >= 0].tolist(),
+    )
+
+
+def _live_ranking(model: RecommendModel, profile: _Profile, n: int) -> NDArray[np.int64]:
+    """The customer's current profile scored against the product neighbours."""
+    own = profile.own
+    if not own.any():
+        return np.zeros(0, dtype=np.int64)
+    w = decay_weights(profile.day[own], _as_of(model, profile), PROFILE_HALF_LIFE_DAYS)
+    p = np.bincount(profile.item[own], weights=w, minlength=len(model.product_ids))
+    profile_row = sp.csr_matrix((p / max(p.sum(), 1e-12)).astype(np.float32))
+    scores = np.asarray((profile_row @ model.similarity).toarray()).ravel()
+    ranked = np.argsort(-scores, kind="stable")[:n]
+    return ranked[scores[ranked] > 0].astype(np.int64)
+
+
+def _because(
+    model: RecommendModel, history: NDArray[np.int64], ranked: NDArray[np.int64]
+) -> NDArray[np.int64]:
+    """Per ranked product, the history product most similar to it (-1: none)."""
+    if len(history) == 0 or len(ranked) == 0:
+        return np.full(len(ranked), _NONE, dtype=np.int64)
+    sub = np.asarray(model.similarity[history][:, ranked].toarray())
+    best = sub.argmax(axis=0)
+    return np.where(sub.max(axis=0) > 0, history[best], _NONE).astype(np.int64)
+
+
+def _context_ranking(
+    model: RecommendModel, context: NDArray[np.int64], n: int
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Products bought with the context products, and which context product each comes from."""
+    if len(context) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    rows = model.also_bought[context]
+    scores = np.asarray(rows.sum(axis=0)).ravel()
+    scores[context] = 0.0
+    ranked = np.argsort(-scores, kind="stable")[:n]
+    ranked = ranked[scores[ranked] > 0].astype(np.int64)
+    sub = np.asarray(rows[:, ranked].toarray())
+    return ranked, context[sub.argmax(axis=0)] if len(ranked) else ranked
+
+
+def _reason(
+    model: RecommendModel, item: FeedItem, history: set[int], context: set[int]
+) -> tuple[str, str]:
+    category = _category(model, item.item) or "our range"
+    if item.reason == "bought_with":
+        if item.because_of is not None and item.because_of in context:
+            return "bought_with", f"often bought with {model.names[item.because_of]}"
+        if item.because_of is not None and item.because_of in history:
+            return "bought_with", f"because you bought {model.names[item.because_of]}"
+        return "bought_with", f"for your interest in {category}"
+    return item.reason, {
+        "new_in_category": f"new in {category}",
+        "editorial": "our pick",
+        "popular": "popular this week",
+        "explore": f"something different: popular in {category}",
+    }[item.reason]
+
+
+def customer_feed(
+    store: Store,
+    settings: Settings,
+    model: RecommendModel,
+    customer_id: str,
+    *,
+    k: int = 10,
+    context: str = "home",
+    context_products: list[str] | None = None,
+) -> dict[str, Any]:
+    """One customer's page: personal when they consent and have a history, else popular.
+
+    Raises:
+        NotFoundError: unknown customer or context product.
+        InvalidFieldError: unknown context, or product context without products.
+    """
+    if context not in CONTEXTS:
+        raise InvalidFieldError("context", f"must be one of {', '.join(CONTEXTS)}")
+    context_ids = list(dict.fromkeys(context_products or []))
+    if context != "home" and not context_ids:
+        raise InvalidFieldError("product_id", f"context={context} needs at least one product_id")
+    for pid in context_ids:
+        _require_product(store, pid)
+    profile = _profile(store, model, customer_id)
+    picks = store.recommend.editorial()
+    rules = feed_rules(settings, k, picks.share)
+    n_cand = max(settings.recommend_candidates, 2 * k)
+    interest = _interests(model, profile, settings.recommend_interest_half_life_days)
+    personal_on = profile.consent and bool(interest.sum() > 0)
+
+    ctx = model.products(context_ids)
+    ctx = ctx[ctx >= 0]
+    ranked, because = _context_ranking(model, ctx, n_cand)
+    history = np.unique(profile.item[profile.own]) if personal_on else np.zeros(0, np.int64)
+    if personal_on:
+        row = model.customer(customer_id)
+        if row >= 0 and not profile.changed_since_training:
+            mine = model.candidates[row].astype(np.int64)
+            mine = mine[mine >= 0]
+            if len(profile.removed_index):
+                mine = mine[~np.isin(model.item_category[mine], profile.removed_index)]
+        else:
+            mine = _live_ranking(model, profile, n_cand)
+        ranked = np.concatenate([ranked, mine])
+        because = np.concatenate([because, _because(model, history, mine)])
+    feed_interest = interest.copy()
+    if len(ctx):  # the page's products stand in for interests (not personal data)
+        ctx_cat = model.item_category[ctx]
+        ctx_cat = ctx_cat[ctx_cat >= 0]
+        feed_interest[ctx_cat] += 1.0 / max(len(ctx_cat), 1)
+    consumable = _consumable(model, settings)
+    bought = np.concatenate([profile.bought if profile.consent else np.zeros(0, np.int64), ctx])
+    editorial = model.products(picks.product_ids)
+    fresh = model.new_releases
+    if personal_on and len(fresh):
+        fresh = _rank_new_releases(model, history, fresh)
+    feed = compose_feed(
+        ranked,
+        item_category=model.item_category,
+        interests=feed_interest,
+        bought=bought,
+        consumable=consumable,
+        editorial=editorial[editorial >= 0],
+        new_releases=fresh,
+        popular=model.popular_for(profile.country),
+        because_of=because,
+        rules=rules,
+    )
+    history_set = set(history.tolist())
+    context_set = set(ctx.tolist())
+    scores = _scores(len(feed.items))
+    items = []
+    personal = False
+    for item, score in zip(feed.items, scores, strict=True):
+        code, text = _reason(model, item, history_set, context_set)
+        from_history = code == "bought_with" and item.because_of not in context_set
+        personal |= personal_on and (from_history or code in ("new_in_category", "explore"))
+        items.append(
+            {
+                "product_id": str(model.product_ids[item.item]),
+                "name": str(model.names[item.item]),
+                "category": _category(model, item.item),
+                "score": score,
+                "reason": text,
+                "reason_code": code,
+                "because_of": None
+                if item.because_of is None or code != "bought_with"
+                else str(model.product_ids[item.because_of]),
+            }
+        )
+    return {
+        "customer_id": customer_id,
+        "context": context,
+        "personal": bool(personal),
+        "basis": _basis(profile, personal_on),
+        "model_version": model.version,
+        "items": items,
+    }
+
+
+def _basis(profile: _Profile, personal_on: bool) -> str:
+    if not profile.consent:
+        return "no_consent"
+    return "history" if personal_on else "no_history"
+
+
+def _consumable(model: RecommendModel, settings: Settings) -> NDArray[np.bool_]:
+    from kunde._engine.recommend_train import durable_mask
+
+    return ~durable_mask(model.category_names, settings.recommend_consumable_categories)
+
+
+def _rank_new_releases(
+    model: RecommendModel, history: NDArray[np.int64], fresh: NDArray[np.int64]
+) -> NDArray[np.int64]:
+    """New releases by text similarity to what the customer bought, most similar first."""
+    if len(history) == 0:
+        return fresh
+    profile = np.asarray(model.features[history].sum(axis=0)).ravel()
+    scores = np.asarray(model.features[fresh] @ profile).ravel()
+    return fresh[np.argsort(-scores, kind="stable")]
+
+
+def interests(
+    store: Store, settings: Settings, model: RecommendModel, customer_id: str
+) -> dict[str, Any]:
+    """The customer's inferred interests, each with the purchases behind it.
+
+    Raises:
+        NotFoundError: unknown customer.
+    """
+    profile = _profile(store, model, customer_id)
+    interest = _interests(model, profile, settings.recommend_interest_half_life_days)
+    own = profile.own if profile.consent else np.zeros(len(profile.item), dtype=bool)
+    w = decay_weights(
+        profile.day[own], _as_of(model, profile), settings.recommend_interest_half_life_days
+    )
+    per_item = np.bincount(profile.item[own], weights=w, minlength=len(model.product_ids))
+    items = np.flatnonzero(per_item > 0)
+    cats = model.item_category[items]
+    order = np.lexsort((-per_item[items], cats))
+    items, cats = items[order], cats[order]
+    shown = []
+    for c in np.flatnonzero(interest > 0)[np.argsort(-interest[interest > 0], kind="stable")]:
+        behind = items[cats == c][:3]
+        shown.append(
+            {
+                "category": str(model.category_names[c]),
+                "weight": round(float(interest[c]), 4),
+                "because_you_bought": [
+                    {"product_id": str(model.product_ids[i]), "name": str(model.names[i])}
+                    for i in behind.tolist()
+                ],
+            }
+        )
+    return {
+        "customer_id": customer_id,
+        "personal": profile.consent,
+        "basis": _basis(profile, bool(interest.sum() > 0)),
+        "interests": shown,
+        "removed": [c for c, _ in profile.removed],
+        "reset_at": profile.reset_at.isoformat() if profile.reset_at else None,
+        "half_life_days": settings.recommend_interest_half_life_days,
+    }

@@ -1,0 +1,206 @@
+"""``kunde train --only recommend``: fit every recommendation model and store a new version.
+
+What is fitted (all from :mod:`kunde.recommend`):
+
+* the personal ranking — :class:`LearnedRanker` (blend re-ranked by a learned model), or the
+  plain :class:`PersonalRanker` blend when ``KUNDE_RECOMMEND_RERANKER=false`` or the shop's
+  history is too short for the re-ranker to learn from; its top candidates per customer are
+  stored, already-bought durables left out;
+* "also bought" — :class:`ItemKNN` on baskets and customer histories (BM25, time decay);
+* complements — :class:`Complements` (cross-category lift);
+* popularity this week, per segment (the customer's country) and for the whole shop;
+* new releases and the products' text features (content similarity for their cold start).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+from kunde._engine.recommend_data import RecommendData, load_data
+from kunde._engine.recommend_model import write_model
+from kunde.config import Settings
+from kunde.errors import ConvergenceError
+from kunde.recommend import (
+    Complements,
+    Interactions,
+    ItemKNN,
+    LearnedRanker,
+    PersonalRanker,
+    Popularity,
+    text_features,
+    top_k_rows,
+)
+from kunde.store import Store
+
+__all__ = [
+    "ALSO_BOUGHT_HALF_LIFE_DAYS",
+    "TREND_HALF_LIFE_DAYS",
+    "PersonalModel",
+    "durable_mask",
+    "fit_personal",
+    "train",
+]
+
+TREND_HALF_LIFE_DAYS = 7.0
+"""Half-life of "popular this week"."""
+ALSO_BOUGHT_HALF_LIFE_DAYS = 365.0
+"""Half-life of co-purchase evidence for "also bought" and complements."""
+SEGMENT_POPULAR = 100
+"""Popular products stored per segment."""
+
+
+@dataclass(frozen=True)
+class PersonalModel:
+    """A fitted personal ranking and the product neighbours behind it."""
+
+    ranker: LearnedRanker | PersonalRanker
+    similarity: sp.csr_matrix
+    kind: str
+
+
+def fit_personal(
+    interactions: Interactions, features: sp.csr_matrix, *, reranker: bool
+) -> PersonalModel:
+    """Fit kunde's personal ranking (the learned re-ranker when asked and learnable)."""
+    if reranker:
+        try:
+            learned = LearnedRanker().fit(interactions, features)
+            return PersonalModel(learned, learned.base_.item_knn_.similarity_, "learned")
+        except ConvergenceError:
+            pass  # too little recent history to learn from: the blend alone
+    blend = PersonalRanker().fit(interactions, features)
+    return PersonalModel(blend, blend.item_knn_.similarity_, "blend")
+
+
+def durable_mask(category_names: NDArray[np.str_], consumable: list[str]) -> NDArray[np.bool_]:
+    """Per feed category, whether its products are durable (not offered again once bought).
+
+    A consumable setting names a category and everything under it; it matches a feed category
+    that equals it, lies under it, or contains it.
+    """
+    durable = np.ones(len(category_names), dtype=bool)
+    for name in consumable:  # a handful of settings, not a loop over data
+        prefix = name.strip()
+        if not prefix:
+            continue
+        under = np.char.startswith(category_names.astype(str), prefix)
+        above = np.array([prefix.startswith(c) for c in category_names.tolist()], dtype=bool)
+        durable &= ~(under | above)
+    return durable
+
+
+def _durable_bought(data: RecommendData, inter: Interactions, durable: NDArray[np.bool_]) -> Any:
+    """Customer × product: durables each customer bought for themselves."""
+    own = sp.csr_matrix(
+        (
+            np.ones(len(inter.profile_item), dtype=np.float32),
+            (inter.profile_customer, inter.profile_item),
+        ),
+        shape=(data.n_customers, data.n_items),
+    )
+    cat = data.item_category
+    keep = np.where(cat >= 0, durable[np.maximum(cat, 0)] if len(durable) else True, True)
+    return sp.csr_matrix(own @ sp.diags(keep.astype(np.float32)))
+
+
+def _segment_popular(data: RecommendData) -> tuple[NDArray[np.str_], NDArray[np.int32]]:
+    segments, seg_of_customer = np.unique(data.customer_country, return_inverse=True)
+    known = data.customer >= 0
+    weight = np.exp2(-(data.as_of_day - data.day[known]) / TREND_HALF_LIFE_DAYS)
+    counts = sp.csr_matrix(
+        (weight, (seg_of_customer[data.customer[known]], data.item[known])),
+        shape=(len(segments), data.n_items),
+        dtype=np.float32,
+    )
+    k = min(SEGMENT_POPULAR, data.n_items)
+    dense = np.asarray(counts.toarray(), dtype=np.float32)
+    dense[dense <= 0] = -np.inf
+    top, _ = top_k_rows(lambda rows: dense[rows], np.arange(len(segments)), k)
+    return segments.astype(np.str_), top.astype(np.int32)
+
+
+def train(store: Store, settings: Settings) -> dict[str, Any]:
+    """Fit the recommendation models on everything stored and swap in a new version.
+
+    Returns:
+        The manifest: version, counts, which personal ranking, timings.
+
+    Raises:
+        InputError: no bought product lines are stored.
+    """
+    started = time.perf_counter()
+    trained_at = datetime.now(UTC).replace(tzinfo=None)
+    data = load_data(store, settings.recommend_category_depth)
+    loaded = time.perf_counter()
+    inter = data.interactions()
+    features = text_features(data.item_text)
+    personal = fit_personal(inter, features, reranker=settings.recommend_reranker)
+    durable = durable_mask(data.category_names, settings.recommend_consumable_categories)
+    users = np.flatnonzero(np.bincount(inter.profile_customer, minlength=data.n_customers) > 0)
+    candidates = np.full((data.n_customers, settings.recommend_candidates), -1, dtype=np.int32)
+    if len(users):
+        exclude = _durable_bought(data, inter, durable)
+        candidates[users] = personal.ranker.recommend(
+            users, settings.recommend_candidates, exclude=exclude
+        )
+    also_bought = ItemKNN(
+        50, source="both", half_life_days=ALSO_BOUGHT_HALF_LIFE_DAYS, max_row_items=150
+    ).fit(inter)
+    complements = Complements(20, half_life_days=ALSO_BOUGHT_HALF_LIFE_DAYS).fit(
+        inter, data.item_category
+    )
+    trend = Popularity(TREND_HALF_LIFE_DAYS).fit(inter).scores_
+    segment_names, segment_popular = _segment_popular(data)
+    window_start = data.as_of_day - settings.recommend_novelty_days
+    new_releases = np.flatnonzero(data.released_day >= window_start).astype(np.int64)
+    fitted = time.perf_counter()
+    manifest: dict[str, Any] = {
+        "trained_at": trained_at.isoformat(),
+        "as_of_day": data.as_of_day,
+        "as_of": str(np.datetime64(data.as_of_day, "D")),
+        "personal_ranking": personal.kind,
+        "products": data.n_items,
+        "customers": len(users),
+        "lines": len(data.item),
+        "orders": data.n_baskets,
+        "categories": len(data.category_names),
+        "new_releases": len(new_releases),
+        "settings": {
+            "category_depth": settings.recommend_category_depth,
+            "candidates": settings.recommend_candidates,
+            "novelty_days": settings.recommend_novelty_days,
+            "consumable_categories": settings.recommend_consumable_categories,
+            "reranker": settings.recommend_reranker,
+        },
+    }
+    arrays = {
+        "product_ids": data.product_ids,
+        "names": np.array(data.names, dtype=np.str_),
+        "item_category": data.item_category,
+        "category_names": data.category_names,
+        "released_day": data.released_day,
+        "customer_ids": data.customer_ids,
+        "candidates": candidates,
+        "also_bought": also_bought.similarity_,
+        "complements": complements.complements_,
+        "similarity": personal.similarity,
+        "features": features,
+        "trend": trend.astype(np.float32),
+        "segment_names": segment_names,
+        "segment_popular": segment_popular,
+        "new_releases": new_releases,
+    }
+    manifest["seconds"] = {
+        "read": round(loaded - started, 3),
+        "fit": round(fitted - loaded, 3),
+    }
+    version = write_model(settings.data_dir, arrays, manifest)
+    manifest["seconds"]["total"] = round(time.perf_counter() - started, 3)
+    return {**manifest, "version": version}
