@@ -130,3 +130,31 @@ def engine(sqlite_url: str, tmp_path: Path) -> Iterator[Engine]:
     engine = _engine(sqlite_url, tmp_path / "data")
     yield engine
     engine.close()
+
+
+# --- a trained demo shop (recommendations) ----------------------------------------------------
+
+DEMO_CUSTOMERS = 400
+
+
+@pytest.fixture(scope="session")
+def _trained_demo(_sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A demo shop (seed 7, 400 customers), imported and trained once per test session."""
+    directory = tmp_path_factory.mktemp("trained-demo")
+    shutil.copy(_sqlite_template, directory / "kunde.db")
+    engine = _engine(f"sqlite:///{directory / 'kunde.db'}", directory / "data")
+    engine.build_demo(seed=7, customers=DEMO_CUSTOMERS)
+    with engine.store.db.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.close()
+    return directory
+
+
+@pytest.fixture
+def demo_engine(_trained_demo: Path, tmp_path: Path) -> Iterator[Engine]:
+    """An engine on a private copy of the trained demo shop (database and model files)."""
+    shutil.copy(_trained_demo / "kunde.db", tmp_path / "kunde.db")
+    shutil.copytree(_trained_demo / "data", tmp_path / "data")
+    engine = _engine(f"sqlite:///{tmp_path / 'kunde.db'}", tmp_path / "data")
+    yield engine
+    engine.close()

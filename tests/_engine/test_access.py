@@ -84,8 +84,15 @@ EXPECTED = {
         Permission.RECORD_CONSENT,
         Permission.READ_PRODUCTS,
         Permission.READ_AGGREGATES,
+        Permission.READ_RECOMMENDATIONS,
+        Permission.MANAGE_EDITORIAL,
     },
-    "integration": {Permission.WRITE_DATA, Permission.RECORD_CONSENT, Permission.READ_PRODUCTS},
+    "integration": {
+        Permission.WRITE_DATA,
+        Permission.RECORD_CONSENT,
+        Permission.READ_PRODUCTS,
+        Permission.READ_RECOMMENDATIONS,
+    },
     "analyst": {Permission.READ_PRODUCTS, Permission.READ_AGGREGATES},
 }
 

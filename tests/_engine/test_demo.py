@@ -43,6 +43,10 @@ def test_build_demo_stores_every_line_and_reruns_without_duplicates(any_engine: 
     assert isinstance(value, dict)
     assert value["chosen"] in ("bgnbd", "pareto_nbd", "mbgnbd")
     assert 0 < value["customers"] <= SMALL
+    recommend = first["recommend"]
+    assert isinstance(recommend, dict)
+    assert 0 < recommend["customers"] <= SMALL
+    assert engine.recommend_model().version == recommend["version"]
 
     assert _count(engine, customers) >= SMALL
     assert _count(engine, products) >= shop.products.num_rows

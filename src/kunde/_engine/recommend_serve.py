@@ -295,8 +295,6 @@ def customer_feed(
         if row >= 0 and not profile.changed_since_training:
             mine = model.candidates[row].astype(np.int64)
             mine = mine[mine >= 0]
-            if len(profile.removed_index):
-                mine = mine[~np.isin(model.item_category[mine], profile.removed_index)]
         else:
             mine = _live_ranking(model, profile, n_cand)
         ranked = np.concatenate([ranked, mine])
@@ -312,6 +310,14 @@ def customer_feed(
     fresh = model.new_releases
     if personal_on and len(fresh):
         fresh = _rank_new_releases(model, history, fresh)
+    popular = model.popular_for(profile.country)
+    if profile.consent and len(profile.removed_index):
+        # a removed interest stays off the page (editorial picks are the shop's, not inferred)
+        gone = profile.removed_index[profile.removed_index >= 0]
+        keep = ~np.isin(model.item_category[ranked], gone)
+        ranked, because = ranked[keep], because[keep]
+        fresh = fresh[~np.isin(model.item_category[fresh], gone)]
+        popular = popular[~np.isin(model.item_category[popular], gone)]
     feed = compose_feed(
         ranked,
         item_category=model.item_category,
@@ -320,7 +326,7 @@ def customer_feed(
         consumable=consumable,
         editorial=editorial[editorial >= 0],
         new_releases=fresh,
-        popular=model.popular_for(profile.country),
+        popular=popular,
         because_of=because,
         rules=rules,
     )

@@ -1,0 +1,83 @@
+"""Reading the store's lines into the recommendation core's inputs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from kunde._engine.recommend_data import feed_categories, load_data
+from kunde.catalog import ProductIn
+from kunde.engine import Engine
+from kunde.orders import OrderIn
+
+
+def _order(order_id: str, customer: str | None, day: int, *lines: dict[str, object]) -> OrderIn:
+    return OrderIn.model_validate(
+        {
+            "order_id": order_id,
+            "customer_id": customer,
+            "ordered_at": datetime(2026, 10, day, 12, 0),
+            "lines": list(lines),
+        }
+    )
+
+
+def _shop(engine: Engine) -> None:
+    engine.upsert_products(
+        [
+            ProductIn(product_id="SPADE", name="Spade", category="Garden > Tools > Hand"),
+            ProductIn(product_id="SEEDS", name="Basil seeds", category="Garden > Seeds"),
+            ProductIn(product_id="BOOK", name="Crime novel", category="Books > Crime"),
+        ]
+    )
+    engine.add_orders(
+        [
+            _order(
+                "O1",
+                "C1",
+                1,
+                {"product_id": "SPADE", "quantity": 2, "unit_price": 20.0},
+                {"product_id": "POST", "quantity": 1, "unit_price": 4.9},
+                {"product_id": "BOOK", "quantity": 1, "unit_price": 9.0, "is_gift": True},
+            ),
+            _order("O2", "C1", 3, {"product_id": "SPADE", "quantity": -2, "unit_price": 20.0}),
+            _order("O3", None, 4, {"product_id": "SEEDS", "quantity": 1, "unit_price": 2.0}),
+            _order("O4", "C2", 5, {"product_id": "SEEDS", "quantity": 3, "unit_price": 2.0}),
+        ]
+    )
+
+
+def test_postage_returns_anonymous_orders_and_gifts(engine: Engine) -> None:
+    _shop(engine)
+    data = load_data(engine.store, category_depth=2)
+    bought = {
+        (str(data.product_ids[i]), int(c), bool(own))
+        for i, c, own in zip(data.item, data.customer, data.shapes_profile, strict=True)
+    }
+    c1 = int(list(data.customer_ids).index("C1"))
+    c2 = int(list(data.customer_ids).index("C2"))
+    # postage is no product; the spade was sent back in full; the gift stays out of C1's profile
+    assert bought == {("BOOK", c1, False), ("SEEDS", -1, False), ("SEEDS", c2, True)}
+    assert "POST" not in set(data.product_ids.tolist())
+    assert data.n_baskets == 3  # the return order O2 holds no bought line
+    assert list(data.category_names) == ["Books > Crime", "Garden > Seeds", "Garden > Tools"]
+
+
+def test_reset_and_removed_interest_keep_lines_out_of_the_profile(engine: Engine) -> None:
+    _shop(engine)
+    engine.add_orders(
+        [_order("O5", "C2", 6, {"product_id": "BOOK", "quantity": 1, "unit_price": 9.0})]
+    )
+    engine.store.recommend.remove_interest("C2", "Books > Crime", datetime(2026, 10, 7))
+    data = load_data(engine.store, category_depth=2)
+    books = data.item == list(data.product_ids).index("BOOK")
+    assert not data.shapes_profile[books].any()
+    engine.store.recommend.reset("C2", datetime(2026, 10, 30))
+    data = load_data(engine.store, category_depth=2)
+    assert not data.shapes_profile.any()
+    assert len(data.item) == 4  # every line still counts for co-purchase
+
+
+def test_feed_categories_cut_the_path_at_the_depth() -> None:
+    paths = ["Garden > Seeds > Herbs", "Books", "", " Home > Lighting "]
+    assert feed_categories(paths, 2).tolist() == ["Garden > Seeds", "Books", "", "Home > Lighting"]
+    assert feed_categories(paths, 1).tolist() == ["Garden", "Books", "", "Home"]
