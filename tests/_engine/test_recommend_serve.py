@@ -32,9 +32,7 @@ def loyal_customers(engine: Engine, n: int = 5) -> list[str]:
     filled = (model.candidates >= 0).sum(axis=1)
     data = engine.store.recommend.lines()
     counts = Counter(data.customer_id.tolist())
-    ranked = sorted(
-        (c for c in model.customer_ids.tolist() if c), key=lambda c: (-counts[c], c)
-    )
+    ranked = sorted((c for c in model.customer_ids.tolist() if c), key=lambda c: (-counts[c], c))
     return [c for c in ranked if filled[model.customer(c)] > 0][:n]
 
 
@@ -131,9 +129,7 @@ def test_a_removed_interest_leaves_interests_and_page(demo_engine: Engine) -> No
         assert top not in [i["category"] for i in view["interests"]]
         assert view["removed"] == [top]
         page = demo_engine.recommendations(customer)
-        assert all(
-            i["category"] != top for i in page["items"] if i["reason_code"] != "editorial"
-        )
+        assert all(i["category"] != top for i in page["items"] if i["reason_code"] != "editorial")
 
 
 def test_unknown_category_customer_and_product(demo_engine: Engine) -> None:
@@ -203,9 +199,7 @@ def test_also_bought_and_complements(demo_engine: Engine) -> None:
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(
-    gifts=st.lists(
-        st.tuples(st.integers(0, 10_000), st.integers(1, 5)), min_size=1, max_size=6
-    ),
+    gifts=st.lists(st.tuples(st.integers(0, 10_000), st.integers(1, 5)), min_size=1, max_size=6),
     day=st.integers(0, 60),
 )
 def test_gift_lines_never_move_the_served_interests(
