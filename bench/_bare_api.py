@@ -26,3 +26,30 @@ def product(product_id: str) -> dict[str, object]:
 @app.post("/v1/orders", status_code=201)
 def orders(body: Orders) -> dict[str, object]:
     return {"created": [o.order_id for o in body.orders], "unchanged": []}
+
+
+_RECOMMENDED = [
+    {
+        "product_id": f"P{10000 + i}",
+        "name": "Spaten",
+        "category": "Garden > Tools",
+        "score": round(1 - i / 10, 4),
+        "reason": "popular this week",
+        "reason_code": "popular",
+        "because_of": None,
+    }
+    for i in range(10)
+]
+
+
+@app.get("/v1/customers/{customer_id}/recommendations")
+def recommendations(customer_id: str, k: int = 10) -> dict[str, object]:
+    """The anchor of bench/recommend_serve.py: a constant list, same response shape."""
+    return {
+        "customer_id": customer_id,
+        "context": "home",
+        "personal": False,
+        "basis": "constant",
+        "model_version": "constant",
+        "items": _RECOMMENDED[:k],
+    }

@@ -24,9 +24,9 @@ from numpy.typing import NDArray
 from kunde._engine.recommend_model import RecommendModel
 from kunde.config import Settings
 from kunde.errors import InvalidFieldError, NotFittedError, NotFoundError
-from kunde.privacy import Purpose
 from kunde.recommend import FeedItem, FeedRules, category_interests, compose_feed, decay_weights
 from kunde.store import Store
+from kunde.store.recommend import EditorialPicks
 
 __all__ = [
     "CONTEXTS",
@@ -139,18 +139,14 @@ class _Profile:
     bought: NDArray[np.int64]
     """Every product the customer bought for themselves (for the durable rule)."""
     changed_since_training: bool
+    editorial: EditorialPicks
 
 
 def _profile(store: Store, model: RecommendModel, customer_id: str) -> _Profile:
-    repo = store.recommend
-    with store.db.connect() as conn:
-        country = repo.country(customer_id, conn=conn)
-        if country is None:
-            raise NotFoundError(f"Customer {customer_id!r} not found.")
-        reset_at = repo.reset_at(customer_id, conn=conn)
-        removed = repo.removed(customer_id, conn=conn)
-        lines = repo.customer_lines(customer_id, conn=conn)
-    consent = store.consents.is_granted(customer_id, Purpose.PERSONALIZATION)
+    state = store.recommend.serving_state(customer_id)
+    if state is None:
+        raise NotFoundError(f"Customer {customer_id!r} not found.")
+    lines, reset_at, removed = state.lines, state.reset_at, state.removed
     item = model.products(lines.product_id.tolist())
     removed_index = model.category_index([c for c, _ in removed])
     own = (item >= 0) & ~lines.is_gift
@@ -165,8 +161,8 @@ def _profile(store: Store, model: RecommendModel, customer_id: str) -> _Profile:
     )
     valid = (item >= 0) & ~lines.is_gift
     return _Profile(
-        consent=consent,
-        country=country,
+        consent=state.consent,
+        country=state.country,
         reset_at=reset_at,
         removed=removed,
         removed_index=removed_index,
@@ -175,6 +171,7 @@ def _profile(store: Store, model: RecommendModel, customer_id: str) -> _Profile:
         own=own,
         bought=np.unique(item[valid]),
         changed_since_training=changed,
+        editorial=state.editorial,
     )
 
 
@@ -280,7 +277,7 @@ def customer_feed(
     for pid in context_ids:
         _require_product(store, pid)
     profile = _profile(store, model, customer_id)
-    picks = store.recommend.editorial()
+    picks = profile.editorial
     rules = feed_rules(settings, k, picks.share)
     n_cand = max(settings.recommend_candidates, 2 * k)
     interest = _interests(model, profile, settings.recommend_interest_half_life_days)

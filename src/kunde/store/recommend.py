@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Connection, Date, cast, delete, func, insert, select
+from sqlalchemy import Boolean, Connection, Date, DateTime, cast, delete, func, insert, select, text
 from sqlalchemy import Engine as SAEngine
 
 from kunde.store._transaction import transaction
@@ -30,7 +30,7 @@ from kunde.store.tables import (
     removed_interests,
 )
 
-__all__ = ["CatalogRows", "EditorialPicks", "LineRows", "RecommendRepository"]
+__all__ = ["CatalogRows", "EditorialPicks", "LineRows", "RecommendRepository", "ServingState"]
 
 _EPOCH = np.datetime64("1970-01-01", "D")
 
@@ -81,6 +81,52 @@ class EditorialPicks:
     product_ids: list[str]
     share: float | None
     updated_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ServingState:
+    """What one request needs to know about a customer, read in one round of small queries.
+
+    Attributes:
+        country: the customer's country ('' when unknown).
+        consent: whether their latest ``personalization`` consent entry grants it.
+        reset_at: their last "reset all" (``None``: never).
+        removed: ``(category, removed_at)`` of their removed interests.
+        lines: their bought product lines with exact times (:meth:`customer_lines`).
+        editorial: the shop's editorial picks.
+    """
+
+    country: str
+    consent: bool
+    reset_at: datetime | None
+    removed: list[tuple[str, datetime]]
+    lines: LineRows
+    editorial: EditorialPicks
+
+
+# The serving path runs these per request: plain statements built once, cheap to execute.
+_STATE_SQL: dict[str, Any] = {
+    "country": text("SELECT COALESCE(country, '') FROM customers WHERE customer_id = :customer_id"),
+    "consent": text(
+        "SELECT granted FROM consent_entries WHERE customer_id = :customer_id "
+        "AND purpose = 'personalization' ORDER BY entry_id DESC LIMIT 1"
+    ).columns(granted=Boolean),
+    "reset": text(
+        "SELECT reset_at FROM personalization_resets WHERE customer_id = :customer_id"
+    ).columns(reset_at=DateTime),
+    "removed": text(
+        "SELECT category, removed_at FROM removed_interests WHERE customer_id = :customer_id "
+        "ORDER BY category"
+    ).columns(removed_at=DateTime),
+    "lines": text(
+        "SELECT product_id, ordered_at, quantity - returned_quantity AS kept, is_gift "
+        "FROM order_lines WHERE customer_id = :customer_id AND kind = 'product' "
+        "AND product_id IS NOT NULL AND quantity > 0 AND quantity - returned_quantity > 0"
+    ).columns(ordered_at=DateTime, is_gift=Boolean),
+    "editorial": text(
+        "SELECT product_id, share, updated_at FROM editorial_picks ORDER BY position"
+    ).columns(updated_at=DateTime),
+}
 
 
 def _days(values: Sequence[Any]) -> npt.NDArray[np.int64]:
@@ -167,6 +213,39 @@ class RecommendRepository:
         lines = _line_rows([r[:6] for r in rows])
         at = np.array([r[6] for r in rows], dtype="datetime64[us]")
         return LineRows(**{**lines.__dict__, "at": at})
+
+    def serving_state(self, customer_id: str) -> ServingState | None:
+        """Everything one recommendation request reads, ``None`` for an unknown customer."""
+        bind = {"customer_id": customer_id}
+        with self._db.connect() as conn:
+            country = conn.execute(_STATE_SQL["country"], bind).scalar_one_or_none()
+            if country is None:
+                return None
+            consent = conn.execute(_STATE_SQL["consent"], bind).scalar_one_or_none()
+            reset_at = conn.execute(_STATE_SQL["reset"], bind).scalar_one_or_none()
+            removed = [(str(c), at) for c, at in conn.execute(_STATE_SQL["removed"], bind)]
+            rows = conn.execute(_STATE_SQL["lines"], bind).all()
+            picks = conn.execute(_STATE_SQL["editorial"]).all()
+        at = np.array([r[1] for r in rows], dtype="datetime64[us]")
+        lines = LineRows(
+            customer_id=np.full(len(rows), customer_id, dtype=np.str_),
+            order_id=np.zeros(len(rows), dtype=np.str_),
+            product_id=np.array([r[0] for r in rows], dtype=np.str_),
+            day=(at.astype("datetime64[D]") - _EPOCH).astype(np.int64),
+            quantity=np.array([r[2] for r in rows], dtype=np.float64),
+            is_gift=np.array([bool(r[3]) for r in rows], dtype=bool),
+            at=at,
+        )
+        editorial = (
+            EditorialPicks(
+                [str(r[0]) for r in picks],
+                None if picks[0][1] is None else float(picks[0][1]),
+                picks[0][2],
+            )
+            if picks
+            else EditorialPicks([], None, None)
+        )
+        return ServingState(str(country), bool(consent), reset_at, removed, lines, editorial)
 
     def products(self) -> CatalogRows:
         """Every product of kind ``product``, sorted by id."""

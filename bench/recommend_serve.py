@@ -1,0 +1,169 @@
+"""Serving recommendations under concurrent load: kunde beside a bare endpoint, with wrk.
+
+``GET /v1/customers/{id}/recommendations`` of ``kunde serve`` (one worker, SQLite, the demo
+shop with 2,000 customers, every customer consenting to personalization, so every request
+takes the personal path: key check, consent, resets, removals, the customer's lines, editorial
+picks, feed rules) against the same FastAPI + uvicorn stack returning a constant list of ten
+products (bench/_bare_api.py). wrk drives both on loopback with the same connections and
+threads, rotating through the customers. Targets: p99 within 2x of the bare endpoint,
+throughput at least half of it.
+
+Needs wrk: ``apt-get install -y wrk`` (Debian/Ubuntu) or ``brew install wrk``.
+Run: ``python bench/recommend_serve.py [--customers 2000] [--duration 15] [--connections 16]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from _machine import machine, print_table, write_result
+from api import HERE, _server  # the same server start/stop as bench/api.py
+from kunde.config import Settings
+from kunde.engine import Engine
+from kunde.privacy import Actor, ConsentChange
+
+LUA = """
+local ids = {%s}
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format("GET", "/v1/customers/" .. ids[(n %% #ids) + 1] .. "/recommendations?k=10")
+end
+"""
+
+
+def _wrk(base: str, key: str | None, ids: list[str], args: argparse.Namespace) -> dict[str, float]:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(LUA % ", ".join(f'"{c}"' for c in ids))
+    command = [
+        "wrk",
+        f"-t{args.threads}",
+        f"-c{args.connections}",
+        f"-d{args.duration}s",
+        "--latency",
+        "-s",
+        script.name,
+    ]
+    if key:
+        command += ["-H", f"Authorization: Bearer {key}"]
+    subprocess.run([*command[:3], "-d2s", *command[4:], base], capture_output=True, check=True)
+    out = subprocess.run([*command, base], capture_output=True, text=True, check=True).stdout
+    os.unlink(script.name)
+    return _parse(out)
+
+
+def _ms(value: str, unit: str) -> float:
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def _parse(out: str) -> dict[str, float]:
+    figures: dict[str, float] = {}
+    for pct in ("50", "90", "99"):
+        match = re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        if match:
+            figures[f"p{pct} ms"] = _ms(match.group(1), match.group(2))
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    figures["requests/s"] = float(rps.group(1)) if rps else 0.0
+    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    figures["non-2xx"] = float(errors.group(1)) if errors else 0.0
+    socket_errors = re.search(r"Socket errors:.*", out)
+    figures["socket errors"] = 0.0 if socket_errors is None else 1.0
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--customers", type=int, default=2000)
+    parser.add_argument("--duration", type=int, default=15)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is missing: apt-get install -y wrk (Debian/Ubuntu) or brew install wrk")
+
+    with tempfile.TemporaryDirectory(prefix="kunde-bench-serve-") as tmp:
+        url = f"sqlite:///{tmp}/kunde.db"
+        engine = Engine(Settings(database_url=url, data_dir=Path(tmp) / "data"))
+        engine.build_demo(seed=7, customers=args.customers)
+        model = engine.recommend_model()
+        ids = [str(c) for c in model.customer_ids.tolist()]
+        grant = [
+            ConsentChange(
+                purpose="personalization", granted=True, policy_version="v1", source="web"
+            )
+        ]
+        for customer in ids:  # set-up only
+            engine.record_consents(Actor(key_id=None, role="admin"), customer, grant)
+        key = engine.create_key("integration", "bench")
+        picks = model.product_ids[model.shop_popular()[:5]].tolist()
+        engine.put_editorial(picks)
+        check = engine.recommendations(ids[0])
+        assert check["personal"], check
+        engine.close()
+        env = {**os.environ, "KUNDE_DATABASE_URL": url, "KUNDE_DATA_DIR": f"{tmp}/data"}
+        kunde_cmd = [sys.executable, "-c", "from kunde.cli import main; main()", "serve"]
+        with _server(kunde_cmd, env) as base:
+            kunde = _wrk(base, key, ids, args)
+        bare_cmd = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--app-dir",
+            str(HERE),
+            "_bare_api:app",
+            "--log-level",
+            "warning",
+        ]
+        with _server(bare_cmd, env) as base:
+            bare = _wrk(base, None, ids, args)
+
+    rows = [
+        [
+            name,
+            round(kunde[name], 2),
+            round(bare[name], 2),
+            round(kunde[name] / bare[name], 2) if bare[name] else "-",
+        ]
+        for name in ("p50 ms", "p90 ms", "p99 ms", "requests/s")
+    ]
+    p99_ratio = kunde["p99 ms"] / bare["p99 ms"]
+    rps_ratio = kunde["requests/s"] / bare["requests/s"]
+    print_table(
+        f"GET /v1/customers/{{id}}/recommendations, wrk -t{args.threads} -c{args.connections} "
+        f"-d{args.duration}s, 1 worker each",
+        ["measure", "kunde", "bare constant list", "kunde / bare"],
+        rows,
+    )
+    print(
+        f"\np99 ratio {p99_ratio:.2f} (target <= 2: {'met' if p99_ratio <= 2 else 'NOT MET'}), "
+        f"throughput ratio {rps_ratio:.2f} (target >= 0.5: "
+        f"{'met' if rps_ratio >= 0.5 else 'NOT MET'}); kunde non-2xx: {kunde['non-2xx']:.0f}"
+    )
+    path = write_result(
+        "recommend_serve",
+        {
+            "machine": {**machine("fastapi", "uvicorn"), "load_avg_at_start": os.getloadavg()[0]},
+            "customers": args.customers,
+            "wrk": {
+                "threads": args.threads,
+                "connections": args.connections,
+                "duration_s": args.duration,
+            },
+            "kunde": kunde,
+            "bare": bare,
+            "p99_ratio": p99_ratio,
+            "throughput_ratio": rps_ratio,
+        },
+    )
+    print(f"written: {path}")
+
+
+if __name__ == "__main__":
+    main()
