@@ -21,6 +21,7 @@ import shutil
 import threading
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +88,16 @@ class RecommendModel:
     segment_popular: NDArray[np.int32]
     new_releases: NDArray[np.int64]
     as_of_day: int
+
+    @cached_property
+    def similarity_by_column(self) -> sp.csc_matrix:
+        """``similarity`` in column-major form, for slicing the columns of ranked products."""
+        return sp.csc_matrix(self.similarity)
+
+    @cached_property
+    def features_by_word(self) -> sp.csr_matrix:
+        """``features`` transposed (word × product), for summing a customer's products."""
+        return sp.csr_matrix(self.features.T)
 
     @property
     def trained_at(self) -> str:

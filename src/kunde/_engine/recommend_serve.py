@@ -215,7 +215,7 @@ def _because(
     """Per ranked product, the history product most similar to it (-1: none)."""
     if len(history) == 0 or len(ranked) == 0:
         return np.full(len(ranked), _NONE, dtype=np.int64)
-    sub = np.asarray(model.similarity[history][:, ranked].toarray())
+    sub = np.asarray(sp.csr_matrix(model.similarity_by_column[:, ranked])[history].toarray())
     best = sub.argmax(axis=0)
     return np.where(sub.max(axis=0) > 0, history[best], _NONE).astype(np.int64)
 
@@ -377,8 +377,10 @@ def _rank_new_releases(
     """New releases by text similarity to what the customer bought, most similar first."""
     if len(history) == 0:
         return fresh
-    profile = np.asarray(model.features[history].sum(axis=0)).ravel()
-    scores = np.asarray(model.features[fresh] @ profile).ravel()
+    bought = np.zeros(len(model.product_ids), dtype=np.float32)
+    bought[history] = 1.0
+    words = model.features_by_word @ bought
+    scores = np.asarray(model.features[fresh] @ words).ravel()
     return fresh[np.argsort(-scores, kind="stable")]
 
 

@@ -106,14 +106,14 @@ class ServingState:
 
 # The serving path runs these per request: plain statements built once, cheap to execute.
 _STATE_SQL: dict[str, Any] = {
-    "country": text("SELECT COALESCE(country, '') FROM customers WHERE customer_id = :customer_id"),
-    "consent": text(
-        "SELECT granted FROM consent_entries WHERE customer_id = :customer_id "
-        "AND purpose = 'personalization' ORDER BY entry_id DESC LIMIT 1"
-    ).columns(granted=Boolean),
-    "reset": text(
-        "SELECT reset_at FROM personalization_resets WHERE customer_id = :customer_id"
-    ).columns(reset_at=DateTime),
+    "customer": text(
+        "SELECT COALESCE(c.country, '') AS country, "
+        "(SELECT e.granted FROM consent_entries e WHERE e.customer_id = c.customer_id "
+        "AND e.purpose = 'personalization' ORDER BY e.entry_id DESC LIMIT 1) AS granted, "
+        "(SELECT r.reset_at FROM personalization_resets r "
+        "WHERE r.customer_id = c.customer_id) AS reset_at "
+        "FROM customers c WHERE c.customer_id = :customer_id"
+    ).columns(granted=Boolean, reset_at=DateTime),
     "removed": text(
         "SELECT category, removed_at FROM removed_interests WHERE customer_id = :customer_id "
         "ORDER BY category"
@@ -218,12 +218,11 @@ class RecommendRepository:
         """Everything one recommendation request reads, ``None`` for an unknown customer."""
         bind = {"customer_id": customer_id}
         with self._db.connect() as conn:
-            country = conn.execute(_STATE_SQL["country"], bind).scalar_one_or_none()
-            if country is None:
+            head = conn.execute(_STATE_SQL["customer"], bind).first()
+            if head is None:
                 return None
-            consent = conn.execute(_STATE_SQL["consent"], bind).scalar_one_or_none()
-            reset_at = conn.execute(_STATE_SQL["reset"], bind).scalar_one_or_none()
-            removed = [(str(c), at) for c, at in conn.execute(_STATE_SQL["removed"], bind)]
+            country, consent, reset_at = head[0], head[1], head[2]
+            removed_rows = conn.execute(_STATE_SQL["removed"], bind).all()
             rows = conn.execute(_STATE_SQL["lines"], bind).all()
             picks = conn.execute(_STATE_SQL["editorial"]).all()
         at = np.array([r[1] for r in rows], dtype="datetime64[us]")
@@ -245,7 +244,15 @@ class RecommendRepository:
             if picks
             else EditorialPicks([], None, None)
         )
-        return ServingState(str(country), bool(consent), reset_at, removed, lines, editorial)
+        removed = [(str(r[0]), r[1]) for r in removed_rows]
+        return ServingState(
+            str(country),
+            bool(consent),
+            reset_at if isinstance(reset_at, datetime) else None,
+            removed,
+            lines,
+            editorial,
+        )
 
     def products(self) -> CatalogRows:
         """Every product of kind ``product``, sorted by id."""
