@@ -45,18 +45,21 @@ from kunde.value import (
 
 __all__ = [
     "ARTEFACT_FORMAT",
+    "MODELS",
+    "UNIT_DAYS",
     "artefact_path",
     "customer_value",
     "export",
     "fit",
+    "fit_purchase_model",
     "load_artefact",
     "score",
     "segments",
 ]
 
 ARTEFACT_FORMAT = 1
-_UNIT_DAYS = {"D": 1.0, "W": 7.0}
-_MODELS: dict[str, type[PurchaseModel]] = {
+UNIT_DAYS = {"D": 1.0, "W": 7.0}
+MODELS: dict[str, type[PurchaseModel]] = {
     "bgnbd": BGNBD,
     "pareto_nbd": ParetoNBD,
     "mbgnbd": MBGNBD,
@@ -86,7 +89,7 @@ def _summary(
     return rows.customer_ids, summary
 
 
-def _fit_purchase_model(
+def fit_purchase_model(
     cls: type[PurchaseModel], f: np.ndarray[Any, Any], r: np.ndarray[Any, Any], t: Any
 ) -> PurchaseModel:
     """Plain maximum likelihood; a small penalty if that does not converge."""
@@ -133,15 +136,15 @@ def fit(
         InvalidFieldError: unknown time unit.
         ConvergenceError: no purchase model could be fitted.
     """
-    if time_unit not in _UNIT_DAYS:
+    if time_unit not in UNIT_DAYS:
         raise InvalidFieldError("time_unit", "must be D (days) or W (weeks)")
     _, summary = _summary(store, as_of)
     f, r, t = summary.history(time_unit)
     fitted: dict[str, PurchaseModel] = {}
     failures: dict[str, str] = {}
-    for name, cls in _MODELS.items():
+    for name, cls in MODELS.items():
         try:
-            fitted[name] = _fit_purchase_model(cls, f, r, t)
+            fitted[name] = fit_purchase_model(cls, f, r, t)
         except ConvergenceError as exc:
             failures[name] = str(exc)
     if not fitted:
@@ -156,7 +159,7 @@ def fit(
         "time_unit": time_unit,
         "customers": int(keep.sum()),
     }
-    for name in _MODELS:
+    for name in MODELS:
         model = fitted.get(name)
         if model is None:
             result[name] = {"params": None, "log_likelihood": None, "error": failures[name]}
@@ -180,7 +183,7 @@ def fit(
 
 def _restore(artefact: dict[str, Any]) -> tuple[PurchaseModel, GammaGamma]:
     chosen = str(artefact["chosen"])
-    model = _MODELS[chosen]()
+    model = MODELS[chosen]()
     model.params_ = {k: float(v) for k, v in artefact[chosen]["params"].items()}
     spend = GammaGamma()
     spend.params_ = {k: float(v) for k, v in artefact["gamma_gamma"]["params"].items()}
@@ -223,7 +226,7 @@ def score(
         artefact = stored
     model, spend = _restore(artefact)
     time_unit = str(artefact["time_unit"])
-    unit = _UNIT_DAYS[time_unit]
+    unit = UNIT_DAYS[time_unit]
     ids, summary = _summary(store, as_of)
     keep = summary.has_purchase
     f, r, t = summary.history(time_unit)
