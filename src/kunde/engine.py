@@ -315,27 +315,6 @@ class Engine(ValueFacade):
             self.store, self.settings, output, horizon_days=horizon_days, as_of=as_of
         )
 
-    def customer_value(self, customer_id: str, horizon_days: int = 365) -> dict[str, Any]:
-        """One customer's predicted value with the stored models (the export's columns).
-
-        Raises:
-            NotFoundError: unknown customer.
-            NotFittedError: the value models were never fitted.
-        """
-        from kunde._engine import value as _value
-
-        return _value.customer_value(self.store, self.settings, customer_id, horizon_days)
-
-    def segments(self, horizon_days: int = 365) -> dict[str, Any]:
-        """Customers and predicted value per segment (aggregates, no personal data).
-
-        Raises:
-            NotFittedError: the value models were never fitted.
-        """
-        from kunde._engine import value as _value
-
-        return _value.segments(self.store, self.settings, horizon_days)
-
     # --- operations -------------------------------------------------------------------------
 
     def health(self) -> dict[str, object]:

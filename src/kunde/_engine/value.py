@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from kunde.config import Settings
@@ -24,7 +23,6 @@ from kunde.errors import (
     InputError,
     InvalidFieldError,
     NotFittedError,
-    NotFoundError,
 )
 from kunde.store import Store
 from kunde.value import (
@@ -36,9 +34,7 @@ from kunde.value import (
     PurchaseModel,
     assign_segments,
     expected_value,
-    high_value,
     rfm_scores,
-    segment_totals,
     select_by_likelihood,
     summarize_customer_days,
 )
@@ -48,13 +44,12 @@ __all__ = [
     "MODELS",
     "UNIT_DAYS",
     "artefact_path",
-    "customer_value",
     "export",
     "fit",
     "fit_purchase_model",
     "load_artefact",
     "score",
-    "segments",
+    "unscored_customer",
 ]
 
 ARTEFACT_FORMAT = 1
@@ -276,24 +271,8 @@ def export(
     return int(table.num_rows)
 
 
-def customer_value(
-    store: Store, settings: Settings, customer_id: str, horizon_days: int = 365
-) -> dict[str, Any]:
-    """One customer's value prediction with the stored models (export columns, as of now).
-
-    Scores the whole population once (segments are quintiles over all customers).
-
-    Raises:
-        NotFoundError: unknown customer.
-        NotFittedError: the value models were never fitted.
-    """
-    table = score(store, settings, horizon_days, fit_missing=False)
-    match = pc.equal(table.column("customer_id"), pa.scalar(customer_id, pa.string()))
-    rows = table.filter(match).to_pylist()
-    if rows:
-        return {**rows[0], "horizon_days": horizon_days}
-    if store.customers.get(customer_id) is None:
-        raise NotFoundError(f"Customer {customer_id!r} not found.")
+def unscored_customer(customer_id: str, horizon_days: int) -> dict[str, Any]:
+    """The value entry of a known customer without any purchase."""
     return {
         "customer_id": customer_id,
         "frequency": 0,
@@ -305,24 +284,4 @@ def customer_value(
         "expected_value": 0.0,
         "segment": None,
         "horizon_days": horizon_days,
-    }
-
-
-def segments(store: Store, settings: Settings, horizon_days: int = 365) -> dict[str, Any]:
-    """Customers and predicted value per segment (aggregates only), with the stored models.
-
-    Raises:
-        NotFittedError: the value models were never fitted.
-    """
-    table = score(store, settings, horizon_days, fit_missing=False)
-    names = np.array(table.column("segment").to_pylist(), dtype=np.str_)
-    value = table.column("expected_value").to_numpy()
-    totals = segment_totals(names, value, high_value(value))
-    return {
-        "horizon_days": horizon_days,
-        "customers": int(table.num_rows),
-        "segments": [
-            {"segment": name, "customers": totals.customers[name], "expected_value": round(v, 2)}
-            for name, v in totals.value.items()
-        ],
     }

@@ -10,9 +10,18 @@ import numpy.typing as npt
 from sqlalchemy import Engine as SAEngine
 from sqlalchemy import select
 
-from kunde.store.tables import customer_days
+from kunde.store.tables import customer_days, data_versions
 
-__all__ = ["CustomerDays", "ValueRepository"]
+__all__ = ["BUMP_CUSTOMER_DAYS_VERSION", "CustomerDays", "ValueRepository"]
+
+BUMP_CUSTOMER_DAYS_VERSION = (
+    "INSERT INTO data_versions (name, version) VALUES ('customer_days', 1) "
+    "ON CONFLICT (name) DO UPDATE SET version = data_versions.version + 1"
+)
+"""Run in the transaction of every write to ``customer_days`` (an upsert: the row may be missing).
+
+The row lock it takes also orders concurrent writers, so a reader that sees version n sees
+every change counted up to n."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,13 @@ class ValueRepository:
 
     def __init__(self, db: SAEngine) -> None:
         self._db = db
+
+    def data_version(self) -> int:
+        """The ``customer_days`` counter: changes whenever orders, returns or imports add days."""
+        query = select(data_versions.c.version).where(data_versions.c.name == "customer_days")
+        with self._db.connect() as conn:
+            version = conn.execute(query).scalar_one_or_none()
+        return int(version or 0)
 
     def customer_days(self, as_of: date | None = None) -> CustomerDays:
         """All per-customer-day rows, optionally only days up to ``as_of`` (inclusive)."""
