@@ -288,8 +288,15 @@ class Engine(ValueFacade):
 
     # --- customer value ---------------------------------------------------------------------
 
-    def value_fit(self, as_of: date | None = None, time_unit: str = "W") -> dict[str, Any]:
+    def value_fit(
+        self,
+        as_of: date | None = None,
+        time_unit: str = "W",
+        models: Sequence[str] | None = None,
+    ) -> dict[str, Any]:
         """Fit the purchase and spend models on histories up to ``as_of`` and store them.
+
+        ``models`` limits the purchase models fitted (default all: bgnbd, pareto_nbd, mbgnbd).
 
         Returns:
             ``{"as_of", "time_unit", "customers", "bgnbd", "pareto_nbd", "mbgnbd",
@@ -298,11 +305,14 @@ class Engine(ValueFacade):
 
         Raises:
             InputError: no purchases stored.
+            InvalidFieldError: unknown time unit or model name.
             ConvergenceError: no purchase model could be fitted.
         """
         from kunde._engine import value as _value  # scipy: loaded only when fitting
 
-        return _value.fit(self.store, self.settings, as_of=as_of, time_unit=time_unit)
+        return _value.fit(
+            self.store, self.settings, as_of=as_of, time_unit=time_unit, models=models
+        )
 
     def value_export(self, output: Path, horizon_days: int = 365, as_of: date | None = None) -> int:
         """Write value predictions (CSV) of every customer with a purchase; return the rows.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,9 @@ __all__ = [
     "export",
     "fit",
     "fit_purchase_model",
+    "fit_purchase_models",
     "load_artefact",
+    "model_names",
     "score",
     "unscored_customer",
 ]
@@ -94,6 +97,44 @@ def fit_purchase_model(
         return cls(penalizer=0.001).fit(f, r, t)
 
 
+def model_names(names: Sequence[str] | None) -> list[str]:
+    """The purchase models to fit, checked: the named ones (duplicates dropped), or all.
+
+    Raises:
+        InvalidFieldError: an unknown model name.
+    """
+    chosen = list(MODELS) if not names else list(dict.fromkeys(names))
+    unknown = [n for n in chosen if n not in MODELS]
+    if unknown:
+        raise InvalidFieldError("model", f"unknown {unknown[0]!r}; one of {', '.join(MODELS)}")
+    return chosen
+
+
+def fit_purchase_models(
+    f: np.ndarray[Any, Any],
+    r: np.ndarray[Any, Any],
+    t: np.ndarray[Any, Any],
+    names: Sequence[str] | None = None,
+) -> tuple[dict[str, PurchaseModel], dict[str, str]]:
+    """Fit the named purchase models (default all): (fitted models, error message per failure).
+
+    Raises:
+        InvalidFieldError: an unknown model name.
+        ConvergenceError: no model could be fitted.
+    """
+    chosen = model_names(names)
+    fitted: dict[str, PurchaseModel] = {}
+    failures: dict[str, str] = {}
+    for name in chosen:
+        try:
+            fitted[name] = fit_purchase_model(MODELS[name], f, r, t)
+        except ConvergenceError as exc:
+            failures[name] = str(exc)
+    if not fitted:
+        raise ConvergenceError("; ".join(failures.values()))
+    return fitted, failures
+
+
 def _fit_spend(f: np.ndarray[Any, Any], m: np.ndarray[Any, Any]) -> GammaGamma:
     try:
         return GammaGamma().fit(f, m)
@@ -122,28 +163,26 @@ def load_artefact(settings: Settings) -> dict[str, Any] | None:
 
 
 def fit(
-    store: Store, settings: Settings, as_of: date | None = None, time_unit: str = "W"
+    store: Store,
+    settings: Settings,
+    as_of: date | None = None,
+    time_unit: str = "W",
+    models: Sequence[str] | None = None,
 ) -> dict[str, Any]:
-    """Fit BG/NBD, Pareto/NBD, MBG/NBD and Gamma-Gamma, choose by BIC and store the artefact.
+    """Fit the purchase models (default BG/NBD, Pareto/NBD and MBG/NBD) and Gamma-Gamma, choose
+    the purchase model by BIC and store the artefact.
 
     Raises:
         InputError: no purchases to fit on.
-        InvalidFieldError: unknown time unit.
+        InvalidFieldError: unknown time unit or model name.
         ConvergenceError: no purchase model could be fitted.
     """
     if time_unit not in UNIT_DAYS:
         raise InvalidFieldError("time_unit", "must be D (days) or W (weeks)")
+    names = model_names(models)
     _, summary = _summary(store, as_of)
     f, r, t = summary.history(time_unit)
-    fitted: dict[str, PurchaseModel] = {}
-    failures: dict[str, str] = {}
-    for name, cls in MODELS.items():
-        try:
-            fitted[name] = fit_purchase_model(cls, f, r, t)
-        except ConvergenceError as exc:
-            failures[name] = str(exc)
-    if not fitted:
-        raise ConvergenceError("; ".join(failures.values()))
+    fitted, failures = fit_purchase_models(f, r, t, names)
     choice = select_by_likelihood(fitted)
     keep = summary.has_purchase
     spend = _fit_spend(summary.frequency[keep], summary.monetary[keep])
@@ -157,7 +196,8 @@ def fit(
     for name in MODELS:
         model = fitted.get(name)
         if model is None:
-            result[name] = {"params": None, "log_likelihood": None, "error": failures[name]}
+            error = failures.get(name, "not requested (--model)")
+            result[name] = {"params": None, "log_likelihood": None, "error": error}
         else:
             result[name] = {
                 "params": dict(model.params_),

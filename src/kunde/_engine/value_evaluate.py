@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 
 from kunde import _svg
-from kunde._engine.value import MODELS, UNIT_DAYS, fit_purchase_model
-from kunde.errors import ConvergenceError, InputError, InvalidFieldError
+from kunde._engine.value import UNIT_DAYS, fit_purchase_models
+from kunde.errors import InputError, InvalidFieldError
 from kunde.store import Store
 from kunde.value import (
     PurchaseModel,
@@ -96,15 +96,7 @@ def evaluate(
     horizon = (end - cal) / unit
     x, t_x, tenure = summary.history(time_unit)
 
-    fitted: dict[str, PurchaseModel] = {}
-    failures: dict[str, str] = {}
-    for name, cls in MODELS.items():
-        try:
-            fitted[name] = fit_purchase_model(cls, x, t_x, tenure)
-        except ConvergenceError as exc:
-            failures[name] = str(exc)
-    if not fitted:
-        raise ConvergenceError("; ".join(failures.values()))
+    fitted, failures = fit_purchase_models(x, t_x, tenure)
 
     predicted = {
         name: model.conditional_expected_purchases(horizon, x, t_x, tenure)
