@@ -34,7 +34,6 @@ from kunde.value import (
     ParetoNBD,
     PurchaseModel,
     assign_segments,
-    expected_value,
     rfm_scores,
     select_by_likelihood,
     summarize_customer_days,
@@ -271,18 +270,17 @@ def score(
     segments = assign_segments(
         rfm_scores(summary.days_since_last[keep], f + 1.0, summary.total_value[keep]), f
     )
-    value = expected_value(model, f, r, t, spend_per_purchase, horizon=horizon, unit_days=unit)
+    purchases = model.conditional_expected_purchases(horizon, f, r, t)
+    value = purchases * spend_per_purchase  # = expected_value(...) without discount or margin
     return pa.table(
         {
-            "customer_id": pa.array(ids[keep].tolist(), type=pa.string()),
+            "customer_id": pa.array(ids[keep], type=pa.string()),
             "frequency": f.astype(np.int64),
             "recency_days": summary.recency_days[keep].astype(np.int64),
             "tenure_days": summary.tenure_days[keep].astype(np.int64),
             "monetary": np.round(monetary, 2),
             "p_alive": np.round(model.conditional_probability_alive(f, r, t), 6),
-            "expected_purchases": np.round(
-                model.conditional_expected_purchases(horizon, f, r, t), 6
-            ),
+            "expected_purchases": np.round(purchases, 6),
             "expected_value": np.round(value, 2),
             "segment": pa.array(segments.tolist(), type=pa.string()),
         }
