@@ -62,7 +62,12 @@ def _run(args: list[str], env: dict[str, str]) -> dict[str, Any]:
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(args[:5])} failed ({proc.returncode}): {err[-2000:]}")
-    return {"seconds": seconds, "peak_mib": usage.ru_maxrss / 1024, "stdout": out}
+    return {
+        "seconds": seconds,
+        "cpu_s": usage.ru_utime + usage.ru_stime,
+        "peak_mib": usage.ru_maxrss / 1024,
+        "stdout": out,
+    }
 
 
 def whole_processes(data: dict[str, np.ndarray], epoch: np.datetime64, tmp: Path) -> dict[str, Any]:
@@ -116,9 +121,9 @@ def whole_processes(data: dict[str, np.ndarray], epoch: np.datetime64, tmp: Path
     life = json.loads(steps["lifetimes script"]["stdout"].strip().splitlines()[-1])
     for step in steps.values():
         step.pop("stdout")
-    kunde_s = (
-        steps["kunde value fit --model bgnbd"]["seconds"] + steps["kunde value export"]["seconds"]
-    )
+    compared = ("kunde value fit --model bgnbd", "kunde value export")
+    kunde_s = sum(steps[name]["seconds"] for name in compared)
+    kunde_cpu = sum(steps[name]["cpu_s"] for name in compared)
     return {
         "lines_csv_mib": lines.stat().st_size / 2**20,
         "steps": steps,
@@ -126,6 +131,8 @@ def whole_processes(data: dict[str, np.ndarray], epoch: np.datetime64, tmp: Path
         "lifetimes_process_s": steps["lifetimes script"]["seconds"],
         "lifetimes_inner_s": life["steps_s"],
         "speed_up": steps["lifetimes script"]["seconds"] / kunde_s,
+        "kunde_fit_export_cpu_s": kunde_cpu,
+        "speed_up_cpu": steps["lifetimes script"]["cpu_s"] / kunde_cpu,
         "speed_up_vs_lifetimes_compute_only": (
             life["steps_s"]["summary"]
             + life["steps_s"]["bgnbd fit + predictions"]
