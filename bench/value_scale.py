@@ -1,7 +1,7 @@
 """Customer value at scale: fit + predictions for 1,000,000 simulated customers, kunde vs lifetimes.
 
 The order lines are simulated from the BG/NBD process (CDNOW-like parameters in days, customers
-acquired over one year, observed for two; 1 + Poisson(0.85) lines per order), about 4.6 lines
+acquired over one year, observed for two; 1 + Poisson(0.62) lines per order), about 4.6 lines
 per customer. Each library then runs in its own child process, on the same lines, the same path:
 
 - lifetimes: ``summary_data_from_transaction_data`` + ``BetaGeoFitter.fit`` + P(alive) +
@@ -11,10 +11,12 @@ per customer. Each library then runs in its own child process, on the same lines
   spend, then (not in the comparison, reported separately) MBG/NBD, Pareto/NBD, CLV with
   discounting, RFM and segments for everyone.
 
-This times the pure in-memory path; the whole-process comparison (``kunde value fit`` +
-``kunde value export`` against the store) comes with the CLI wiring.
+That is the in-memory comparison. Then the whole processes (``_value_whole.py``): the lines as a
+CSV file, imported into a SQLite store with ``kunde import orders`` (timed apart), and
+``kunde value fit --model bgnbd`` + ``kunde value export`` against one lifetimes process that
+reads the same file, summarises, fits, predicts and writes the same CSV.
 
-Usage: ``python bench/value_scale.py [--customers N]``.
+Usage: ``python bench/value_scale.py [--customers N] [--skip-whole]``.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ SPEND = {"p": 6.25, "q": 3.74, "v": 15.44}
 ACQUISITION_DAYS = 365
 OBSERVATION_DAYS = 730
 HORIZON_DAYS = 365.0
+LINES_PER_ORDER = 1.62  # about 4.6 M lines for 1 M customers
 EPOCH = np.datetime64("2024-01-01")
 
 
@@ -64,7 +67,7 @@ def simulate(n: int, seed: int = 20261123) -> dict[str, np.ndarray]:
     # spend per order from the Gamma-Gamma model (CDNOW's p, q, v), split over the order's lines
     nu = rng.gamma(SPEND["q"], 1.0 / SPEND["v"], n)
     order_value = rng.gamma(SPEND["p"], 1.0 / nu[order_customer])
-    lines = 1 + rng.poisson(0.85, order_customer.size)
+    lines = 1 + rng.poisson(LINES_PER_ORDER - 1.0, order_customer.size)
     customer = np.repeat(order_customer, lines)
     day = np.repeat(order_day, lines)
     value = np.round(np.repeat(order_value / lines, lines), 2)
@@ -217,7 +220,13 @@ def run_lifetimes(data: dict[str, np.ndarray]) -> dict[str, Any]:
     }
 
 
-def child(which: str, path: str) -> None:
+def child(which: str, path: str, output: str | None) -> None:
+    if which == "lifetimes-csv":
+        from _value_whole import lifetimes_from_csv
+
+        assert output is not None
+        print(json.dumps(lifetimes_from_csv(path, output), default=float))
+        return
     with np.load(path) as npz:
         data = {k: npz[k] for k in npz.files}
     result = run_kunde(data) if which == "kunde" else run_lifetimes(data)
@@ -227,11 +236,13 @@ def child(which: str, path: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--customers", type=int, default=1_000_000)
-    parser.add_argument("--child", choices=["kunde", "lifetimes"])
+    parser.add_argument("--child", choices=["kunde", "lifetimes", "lifetimes-csv"])
     parser.add_argument("--data")
+    parser.add_argument("--output")
+    parser.add_argument("--skip-whole", action="store_true")
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.data)
+        child(args.child, args.data, args.output)
         return
 
     t0 = time.perf_counter()
@@ -257,6 +268,11 @@ def main() -> None:
                 print(proc.stderr, file=sys.stderr)
                 raise SystemExit(f"{which} failed")
             results[which] = json.loads(proc.stdout.strip().splitlines()[-1])
+        whole = None
+        if not args.skip_whole:
+            from _value_whole import whole_processes
+
+            whole = whole_processes(data, EPOCH, Path(tmp))
 
     k, lt = results["kunde"], results["lifetimes"]
     rows = []
@@ -286,6 +302,25 @@ def main() -> None:
         f"fit on {k['unique_rows']:,} unique (x, t_x, T) rows for {k['customers']:,} customers; "
         f"BG/NBD kunde {k['params']['bgnbd']} lifetimes {lt['params']['bgnbd']}"
     )
+    if whole is not None:
+        wrows = [
+            [name, step["seconds"], step["cpu_s"], step["peak_mib"]]
+            for name, step in whole["steps"].items()
+        ]
+        print_table(
+            "Whole processes on the same CSV (wall and CPU seconds, peak resident MiB)",
+            ["process", "wall s", "CPU s", "peak MiB"],
+            wrows,
+        )
+        inner = [[name, v] for name, v in whole["lifetimes_inner_s"].items()]
+        print_table("Inside the lifetimes process (s)", ["step", "seconds"], inner)
+        print(
+            f"kunde value fit --model bgnbd + export: {whole['kunde_fit_export_s']:.2f} s; "
+            f"lifetimes process {whole['lifetimes_process_s']:.2f} s: "
+            f"speed-up {whole['speed_up']:.2f}x wall, {whole['speed_up_cpu']:.2f}x CPU "
+            f"({whole['speed_up_vs_lifetimes_compute_only']:.2f}x against lifetimes' summary + "
+            "fit + predictions alone, without its imports and CSV reading/writing)"
+        )
     write_result(
         "value_scale",
         {
@@ -300,6 +335,7 @@ def main() -> None:
             "kunde": k,
             "lifetimes": lt,
             "speed_up": lt["compared_s"] / k["compared_s"],
+            "whole_processes": whole,
         },
     )
 

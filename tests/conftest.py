@@ -158,3 +158,16 @@ def demo_engine(_trained_demo: Path, tmp_path: Path) -> Iterator[Engine]:
     engine = _engine(f"sqlite:///{tmp_path / 'kunde.db'}", tmp_path / "data")
     yield engine
     engine.close()
+
+
+@pytest.fixture(scope="session")
+def cdnow_orders(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The CDNOW sample (tests/value/fixtures) as a canonical order-line file, one line each."""
+    raw = np.loadtxt(Path(__file__).parent / "value" / "fixtures" / "CDNOW_sample.txt", dtype=str)
+    lines = ["order_id,customer_id,ordered_at,product_id,quantity,amount"]
+    for i, (_, customer, day, cds, value) in enumerate(raw):
+        stamp = f"{day[:4]}-{day[4:6]}-{day[6:]}T12:00:00"
+        lines.append(f"o{i},c{customer},{stamp},cd,{cds},{value}")
+    path = tmp_path_factory.mktemp("cdnow") / "cdnow_orders.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

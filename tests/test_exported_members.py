@@ -28,6 +28,7 @@ PINNED: dict[str, list[str]] = {
         "high_value",
         "holdout_mae",
         "holdout_purchases",
+        "p_alive_matrix",
         "rfm_scores",
         "segment_totals",
         "select_by_holdout",

@@ -17,6 +17,7 @@ from kunde._engine import access, audit, customers, imports, payloads, privacy
 from kunde._engine import demo as _demo
 from kunde._engine.access import Permission, Principal
 from kunde._engine.recommend_facade import RecommendFacade
+from kunde._engine.value_facade import ValueFacade
 from kunde.catalog import ProductIn
 from kunde.config import Settings, get_settings
 from kunde.errors import StoreUnavailableError
@@ -37,7 +38,7 @@ from kunde.store import Store
 __all__ = ["Engine", "Permission", "Principal"]
 
 
-class Engine(RecommendFacade):
+class Engine(RecommendFacade, ValueFacade):
     """kunde's application core.
 
     Args:
@@ -288,8 +289,15 @@ class Engine(RecommendFacade):
 
     # --- customer value ---------------------------------------------------------------------
 
-    def value_fit(self, as_of: date | None = None, time_unit: str = "W") -> dict[str, Any]:
+    def value_fit(
+        self,
+        as_of: date | None = None,
+        time_unit: str = "W",
+        models: Sequence[str] | None = None,
+    ) -> dict[str, Any]:
         """Fit the purchase and spend models on histories up to ``as_of`` and store them.
+
+        ``models`` limits the purchase models fitted (default all: bgnbd, pareto_nbd, mbgnbd).
 
         Returns:
             ``{"as_of", "time_unit", "customers", "bgnbd", "pareto_nbd", "mbgnbd",
@@ -298,11 +306,14 @@ class Engine(RecommendFacade):
 
         Raises:
             InputError: no purchases stored.
+            InvalidFieldError: unknown time unit or model name.
             ConvergenceError: no purchase model could be fitted.
         """
         from kunde._engine import value as _value  # scipy: loaded only when fitting
 
-        return _value.fit(self.store, self.settings, as_of=as_of, time_unit=time_unit)
+        return _value.fit(
+            self.store, self.settings, as_of=as_of, time_unit=time_unit, models=models
+        )
 
     def value_export(self, output: Path, horizon_days: int = 365, as_of: date | None = None) -> int:
         """Write value predictions (CSV) of every customer with a purchase; return the rows.
@@ -314,27 +325,6 @@ class Engine(RecommendFacade):
         return _value.export(
             self.store, self.settings, output, horizon_days=horizon_days, as_of=as_of
         )
-
-    def customer_value(self, customer_id: str, horizon_days: int = 365) -> dict[str, Any]:
-        """One customer's predicted value with the stored models (the export's columns).
-
-        Raises:
-            NotFoundError: unknown customer.
-            NotFittedError: the value models were never fitted.
-        """
-        from kunde._engine import value as _value
-
-        return _value.customer_value(self.store, self.settings, customer_id, horizon_days)
-
-    def segments(self, horizon_days: int = 365) -> dict[str, Any]:
-        """Customers and predicted value per segment (aggregates, no personal data).
-
-        Raises:
-            NotFittedError: the value models were never fitted.
-        """
-        from kunde._engine import value as _value
-
-        return _value.segments(self.store, self.settings, horizon_days)
 
     # --- operations -------------------------------------------------------------------------
 

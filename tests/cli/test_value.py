@@ -32,6 +32,12 @@ def test_value_fit_and_export(kunde: RunKunde, sqlite_url: str, tmp_path: Path) 
     assert set(result["gamma_gamma"]["params"]) == {"p", "q", "v"}
     assert result["customers"] > 0
 
+    only = kunde(["value", "fit", "--model", "bgnbd", "--json"], sqlite_url, data_dir)
+    assert only.returncode == 0, only.stderr
+    limited = json.loads(only.stdout)
+    assert limited["chosen"] == "bgnbd" and limited["pareto_nbd"]["params"] is None
+    assert set(limited["bgnbd"]["params"]) == {"r", "alpha", "a", "b"}
+
     text = kunde(
         ["value", "fit", "--as-of", "2026-01-01", "--time-unit", "D"], sqlite_url, data_dir
     )
@@ -56,5 +62,7 @@ def test_value_refuses_bad_arguments(kunde: RunKunde, sqlite_url: str, tmp_path:
     assert bad_unit.returncode == 2 and "time_unit" in bad_unit.stderr
     bad_date = kunde(["value", "fit", "--as-of", "yesterday"], sqlite_url, data_dir)
     assert bad_date.returncode == 2
+    bad_model = kunde(["value", "fit", "--model", "nbd"], sqlite_url, data_dir)
+    assert bad_model.returncode == 2 and "model" in bad_model.stderr
     empty = kunde(["value", "fit"], sqlite_url, data_dir)
     assert empty.returncode == 2 and "no purchases" in empty.stderr

@@ -14,6 +14,7 @@ from kunde.value import (
     frequency_table,
     holdout_mae,
     holdout_purchases,
+    p_alive_matrix,
     select_by_holdout,
     select_by_likelihood,
 )
@@ -62,3 +63,14 @@ def test_select_by_holdout_on_cdnow(cdnow, cdnow_sample, fitted) -> None:
     assert choice.bias["bgnbd"] == pytest.approx(-0.12, abs=0.005)
     assert choice.best == "pareto_nbd"
     assert choice.scores["pareto_nbd"] < choice.scores["bgnbd"]
+
+
+def test_p_alive_matrix_marks_impossible_histories(cdnow) -> None:  # type: ignore[no-untyped-def]
+    model = BGNBD().fit(cdnow.x, cdnow.t_x, cdnow.T)
+    matrix, freq, rec = p_alive_matrix(model, 10, 39.0, 40)
+    assert matrix.shape == (11, 40) and freq[-1] == 10 and rec[-1] == 39.0
+    assert matrix[0, 0] == 1.0  # BG/NBD: no repeat purchase means alive
+    assert np.all(np.isnan(matrix[0, 1:])) and np.all(np.isnan(matrix[1:, 0]))
+    inner = matrix[1:, 1:]
+    assert np.all((inner >= 0) & (inner <= 1))
+    assert np.all(np.diff(inner, axis=1) >= -1e-12)  # a later last purchase: more likely alive

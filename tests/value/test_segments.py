@@ -74,3 +74,14 @@ def test_high_value_is_the_top_decile() -> None:
     assert flags.sum() == 10
     assert flags[90:].all()
     assert not high_value(np.zeros(5)).any()
+
+
+@settings(deadline=None)  # the first example imports scipy.stats
+@given(st.lists(st.integers(0, 6), min_size=1, max_size=60))
+def test_average_ranks_match_scipy(values: list[int]) -> None:
+    from scipy.stats import rankdata
+
+    from kunde.value._rfm import _average_ranks
+
+    arr = np.array(values, dtype=np.float64)
+    np.testing.assert_allclose(_average_ranks(arr), rankdata(arr, method="average"))

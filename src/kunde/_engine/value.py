@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from kunde.config import Settings
@@ -24,7 +24,6 @@ from kunde.errors import (
     InputError,
     InvalidFieldError,
     NotFittedError,
-    NotFoundError,
 )
 from kunde.store import Store
 from kunde.value import (
@@ -35,28 +34,29 @@ from kunde.value import (
     ParetoNBD,
     PurchaseModel,
     assign_segments,
-    expected_value,
-    high_value,
     rfm_scores,
-    segment_totals,
     select_by_likelihood,
     summarize_customer_days,
 )
 
 __all__ = [
     "ARTEFACT_FORMAT",
+    "MODELS",
+    "UNIT_DAYS",
     "artefact_path",
-    "customer_value",
     "export",
     "fit",
+    "fit_purchase_model",
+    "fit_purchase_models",
     "load_artefact",
+    "model_names",
     "score",
-    "segments",
+    "unscored_customer",
 ]
 
 ARTEFACT_FORMAT = 1
-_UNIT_DAYS = {"D": 1.0, "W": 7.0}
-_MODELS: dict[str, type[PurchaseModel]] = {
+UNIT_DAYS = {"D": 1.0, "W": 7.0}
+MODELS: dict[str, type[PurchaseModel]] = {
     "bgnbd": BGNBD,
     "pareto_nbd": ParetoNBD,
     "mbgnbd": MBGNBD,
@@ -86,7 +86,7 @@ def _summary(
     return rows.customer_ids, summary
 
 
-def _fit_purchase_model(
+def fit_purchase_model(
     cls: type[PurchaseModel], f: np.ndarray[Any, Any], r: np.ndarray[Any, Any], t: Any
 ) -> PurchaseModel:
     """Plain maximum likelihood; a small penalty if that does not converge."""
@@ -94,6 +94,44 @@ def _fit_purchase_model(
         return cls().fit(f, r, t)
     except ConvergenceError:
         return cls(penalizer=0.001).fit(f, r, t)
+
+
+def model_names(names: Sequence[str] | None) -> list[str]:
+    """The purchase models to fit, checked: the named ones (duplicates dropped), or all.
+
+    Raises:
+        InvalidFieldError: an unknown model name.
+    """
+    chosen = list(MODELS) if not names else list(dict.fromkeys(names))
+    unknown = [n for n in chosen if n not in MODELS]
+    if unknown:
+        raise InvalidFieldError("model", f"unknown {unknown[0]!r}; one of {', '.join(MODELS)}")
+    return chosen
+
+
+def fit_purchase_models(
+    f: np.ndarray[Any, Any],
+    r: np.ndarray[Any, Any],
+    t: np.ndarray[Any, Any],
+    names: Sequence[str] | None = None,
+) -> tuple[dict[str, PurchaseModel], dict[str, str]]:
+    """Fit the named purchase models (default all): (fitted models, error message per failure).
+
+    Raises:
+        InvalidFieldError: an unknown model name.
+        ConvergenceError: no model could be fitted.
+    """
+    chosen = model_names(names)
+    fitted: dict[str, PurchaseModel] = {}
+    failures: dict[str, str] = {}
+    for name in chosen:
+        try:
+            fitted[name] = fit_purchase_model(MODELS[name], f, r, t)
+        except ConvergenceError as exc:
+            failures[name] = str(exc)
+    if not fitted:
+        raise ConvergenceError("; ".join(failures.values()))
+    return fitted, failures
 
 
 def _fit_spend(f: np.ndarray[Any, Any], m: np.ndarray[Any, Any]) -> GammaGamma:
@@ -124,28 +162,26 @@ def load_artefact(settings: Settings) -> dict[str, Any] | None:
 
 
 def fit(
-    store: Store, settings: Settings, as_of: date | None = None, time_unit: str = "W"
+    store: Store,
+    settings: Settings,
+    as_of: date | None = None,
+    time_unit: str = "W",
+    models: Sequence[str] | None = None,
 ) -> dict[str, Any]:
-    """Fit BG/NBD, Pareto/NBD, MBG/NBD and Gamma-Gamma, choose by BIC and store the artefact.
+    """Fit the purchase models (default BG/NBD, Pareto/NBD and MBG/NBD) and Gamma-Gamma, choose
+    the purchase model by BIC and store the artefact.
 
     Raises:
         InputError: no purchases to fit on.
-        InvalidFieldError: unknown time unit.
+        InvalidFieldError: unknown time unit or model name.
         ConvergenceError: no purchase model could be fitted.
     """
-    if time_unit not in _UNIT_DAYS:
+    if time_unit not in UNIT_DAYS:
         raise InvalidFieldError("time_unit", "must be D (days) or W (weeks)")
+    names = model_names(models)
     _, summary = _summary(store, as_of)
     f, r, t = summary.history(time_unit)
-    fitted: dict[str, PurchaseModel] = {}
-    failures: dict[str, str] = {}
-    for name, cls in _MODELS.items():
-        try:
-            fitted[name] = _fit_purchase_model(cls, f, r, t)
-        except ConvergenceError as exc:
-            failures[name] = str(exc)
-    if not fitted:
-        raise ConvergenceError("; ".join(failures.values()))
+    fitted, failures = fit_purchase_models(f, r, t, names)
     choice = select_by_likelihood(fitted)
     keep = summary.has_purchase
     spend = _fit_spend(summary.frequency[keep], summary.monetary[keep])
@@ -156,10 +192,11 @@ def fit(
         "time_unit": time_unit,
         "customers": int(keep.sum()),
     }
-    for name in _MODELS:
+    for name in MODELS:
         model = fitted.get(name)
         if model is None:
-            result[name] = {"params": None, "log_likelihood": None, "error": failures[name]}
+            error = failures.get(name, "not requested (--model)")
+            result[name] = {"params": None, "log_likelihood": None, "error": error}
         else:
             result[name] = {
                 "params": dict(model.params_),
@@ -180,7 +217,7 @@ def fit(
 
 def _restore(artefact: dict[str, Any]) -> tuple[PurchaseModel, GammaGamma]:
     chosen = str(artefact["chosen"])
-    model = _MODELS[chosen]()
+    model = MODELS[chosen]()
     model.params_ = {k: float(v) for k, v in artefact[chosen]["params"].items()}
     spend = GammaGamma()
     spend.params_ = {k: float(v) for k, v in artefact["gamma_gamma"]["params"].items()}
@@ -223,7 +260,7 @@ def score(
         artefact = stored
     model, spend = _restore(artefact)
     time_unit = str(artefact["time_unit"])
-    unit = _UNIT_DAYS[time_unit]
+    unit = UNIT_DAYS[time_unit]
     ids, summary = _summary(store, as_of)
     keep = summary.has_purchase
     f, r, t = summary.history(time_unit)
@@ -233,18 +270,17 @@ def score(
     segments = assign_segments(
         rfm_scores(summary.days_since_last[keep], f + 1.0, summary.total_value[keep]), f
     )
-    value = expected_value(model, f, r, t, spend_per_purchase, horizon=horizon, unit_days=unit)
+    purchases = model.conditional_expected_purchases(horizon, f, r, t)
+    value = purchases * spend_per_purchase  # = expected_value(...) without discount or margin
     return pa.table(
         {
-            "customer_id": pa.array(ids[keep].tolist(), type=pa.string()),
+            "customer_id": pa.array(ids[keep], type=pa.string()),
             "frequency": f.astype(np.int64),
             "recency_days": summary.recency_days[keep].astype(np.int64),
             "tenure_days": summary.tenure_days[keep].astype(np.int64),
             "monetary": np.round(monetary, 2),
             "p_alive": np.round(model.conditional_probability_alive(f, r, t), 6),
-            "expected_purchases": np.round(
-                model.conditional_expected_purchases(horizon, f, r, t), 6
-            ),
+            "expected_purchases": np.round(purchases, 6),
             "expected_value": np.round(value, 2),
             "segment": pa.array(segments.tolist(), type=pa.string()),
         }
@@ -273,24 +309,8 @@ def export(
     return int(table.num_rows)
 
 
-def customer_value(
-    store: Store, settings: Settings, customer_id: str, horizon_days: int = 365
-) -> dict[str, Any]:
-    """One customer's value prediction with the stored models (export columns, as of now).
-
-    Scores the whole population once (segments are quintiles over all customers).
-
-    Raises:
-        NotFoundError: unknown customer.
-        NotFittedError: the value models were never fitted.
-    """
-    table = score(store, settings, horizon_days, fit_missing=False)
-    match = pc.equal(table.column("customer_id"), pa.scalar(customer_id, pa.string()))
-    rows = table.filter(match).to_pylist()
-    if rows:
-        return {**rows[0], "horizon_days": horizon_days}
-    if store.customers.get(customer_id) is None:
-        raise NotFoundError(f"Customer {customer_id!r} not found.")
+def unscored_customer(customer_id: str, horizon_days: int) -> dict[str, Any]:
+    """The value entry of a known customer without any purchase."""
     return {
         "customer_id": customer_id,
         "frequency": 0,
@@ -302,24 +322,4 @@ def customer_value(
         "expected_value": 0.0,
         "segment": None,
         "horizon_days": horizon_days,
-    }
-
-
-def segments(store: Store, settings: Settings, horizon_days: int = 365) -> dict[str, Any]:
-    """Customers and predicted value per segment (aggregates only), with the stored models.
-
-    Raises:
-        NotFittedError: the value models were never fitted.
-    """
-    table = score(store, settings, horizon_days, fit_missing=False)
-    names = np.array(table.column("segment").to_pylist(), dtype=np.str_)
-    value = table.column("expected_value").to_numpy()
-    totals = segment_totals(names, value, high_value(value))
-    return {
-        "horizon_days": horizon_days,
-        "customers": int(table.num_rows),
-        "segments": [
-            {"segment": name, "customers": totals.customers[name], "expected_value": round(v, 2)}
-            for name, v in totals.value.items()
-        ],
     }

@@ -43,10 +43,18 @@ def _params(entry: dict[str, Any]) -> str:
 def fit(
     as_of: datetime | None = _AS_OF,
     time_unit: str = typer.Option("W", "--time-unit", help="D (days) or W (weeks)."),
+    model: list[str] | None = typer.Option(
+        None,
+        "--model",
+        help="Purchase model to fit: bgnbd, pareto_nbd or mbgnbd (repeatable); default all.",
+        show_default=False,
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
-    """Fit BG/NBD, Pareto/NBD, MBG/NBD and Gamma-Gamma; keep the best purchase model."""
-    result = _common.engine().value_fit(as_of=_day(as_of), time_unit=time_unit.upper())
+    """Fit BG/NBD, Pareto/NBD, MBG/NBD and Gamma-Gamma; keep the best purchase model (BIC)."""
+    result = _common.engine().value_fit(
+        as_of=_day(as_of), time_unit=time_unit.upper(), models=model or None
+    )
     if as_json:
         _common.print_json(result)
         return

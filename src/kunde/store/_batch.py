@@ -15,6 +15,7 @@ from sqlalchemy import Connection, DateTime, bindparam, text
 
 from kunde.orders import LINE_COLUMNS
 from kunde.store._copy import copy_text
+from kunde.store.value import BUMP_CUSTOMER_DAYS_VERSION
 
 __all__ = ["STAGE", "STAGE_COLUMNS", "BatchWriter"]
 
@@ -295,6 +296,8 @@ class BatchWriter:
             "purchase_days = excluded.purchase_days, net_revenue = excluded.net_revenue, "
             "updated_at = excluded.updated_at"
         )
+        # the value scores cached by the API key on this counter (store/value.py)
+        yield BUMP_CUSTOMER_DAYS_VERSION
 
     def products(
         self, conn: Connection, products: Sequence[Mapping[str, Any]], now: datetime

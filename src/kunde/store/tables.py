@@ -31,6 +31,7 @@ __all__ = [
     "customer_days",
     "customer_summaries",
     "customers",
+    "data_versions",
     "editorial_picks",
     "events",
     "identifiers",
@@ -180,6 +181,18 @@ customer_summaries = Table(
     Column("purchase_days", Integer, nullable=False, default=0),
     Column("net_revenue", Float, nullable=False, default=0.0),
     Column("updated_at", DateTime(timezone=False), nullable=False),
+)
+
+data_versions = Table(
+    "data_versions",
+    metadata,
+    Column("name", String(32), primary_key=True, doc="What is versioned, e.g. customer_days."),
+    Column(
+        "version",
+        BigInteger,
+        nullable=False,
+        doc="Bumped in the same transaction as every change; caches key on it.",
+    ),
 )
 
 events = Table(

@@ -10,13 +10,19 @@ returns.
 - :func:`expected_value`: purchases x spend x margin, discounted.
 - :func:`rfm_scores`, :func:`assign_segments`, :func:`high_value`, :func:`segment_totals`.
 - :func:`select_by_likelihood`, :func:`select_by_holdout` and the holdout measures
-  :func:`holdout_mae`, :func:`aggregate_bias`, :func:`frequency_table`.
+  :func:`holdout_mae`, :func:`aggregate_bias`, :func:`frequency_table`, :func:`p_alive_matrix`.
 """
 
 from kunde.value._base import PurchaseModel
 from kunde.value._bgnbd import BGNBD
 from kunde.value._clv import DAYS_PER_YEAR, expected_value
-from kunde.value._evaluation import FrequencyTable, aggregate_bias, frequency_table, holdout_mae
+from kunde.value._evaluation import (
+    FrequencyTable,
+    aggregate_bias,
+    frequency_table,
+    holdout_mae,
+    p_alive_matrix,
+)
 from kunde.value._gamma_gamma import GammaGamma
 from kunde.value._mbgnbd import MBGNBD
 from kunde.value._pareto_nbd import ParetoNBD
@@ -53,6 +59,7 @@ __all__ = [
     "high_value",
     "holdout_mae",
     "holdout_purchases",
+    "p_alive_matrix",
     "rfm_scores",
     "segment_totals",
     "select_by_holdout",

@@ -60,6 +60,8 @@ def expected_value(
     period = period_days / unit_days
     n_periods = max(int(np.ceil(horizon / period - 1e-9)), 1)
     ends = np.minimum(np.arange(1, n_periods + 1) * period, horizon)
+    if annual_discount_rate == 0:
+        ends = ends[-1:]  # undiscounted: the sum over periods telescopes to the whole horizon
     previous = np.zeros(spend.shape[0])
     total = np.zeros(spend.shape[0])
     for end in ends:  # a loop over periods, each vectorised over all customers

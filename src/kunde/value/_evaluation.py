@@ -1,4 +1,4 @@
-"""Holdout evaluation of purchase predictions: error, bias and the Fader-Hardie table."""
+"""Holdout evaluation of purchase predictions: error, bias, Fader-Hardie table, P(alive) grid."""
 
 from __future__ import annotations
 
@@ -8,9 +8,16 @@ import numpy as np
 import numpy.typing as npt
 
 from kunde.errors import InvalidFieldError
+from kunde.value._base import PurchaseModel
 from kunde.value._fitting import ArrayLike, FloatArray
 
-__all__ = ["FrequencyTable", "aggregate_bias", "frequency_table", "holdout_mae"]
+__all__ = [
+    "FrequencyTable",
+    "aggregate_bias",
+    "frequency_table",
+    "holdout_mae",
+    "p_alive_matrix",
+]
 
 
 def _pair(actual: ArrayLike, predicted: ArrayLike) -> tuple[FloatArray, FloatArray]:
@@ -88,3 +95,31 @@ def frequency_table(
         actual=np.where(counts > 0, mean_a, np.nan),
         predicted=np.where(counts > 0, mean_p, np.nan),
     )
+
+
+def p_alive_matrix(
+    model: PurchaseModel, max_frequency: int, tenure: float, recency_steps: int
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """P(alive) of a customer observed for ``tenure`` by frequency and recency (lifetimes' matrix).
+
+    Args:
+        model: a fitted purchase model.
+        max_frequency: largest frequency (rows 0 .. max_frequency).
+        tenure: T of every cell, in the model's time unit.
+        recency_steps: recency columns, evenly from 0 to ``tenure``.
+
+    Returns:
+        (matrix of shape (frequencies, recencies), frequencies, recencies). Cells no history can
+        have (repeat purchases at recency 0, or recency > 0 without repeat purchases) are NaN.
+    """
+    if max_frequency < 0 or recency_steps < 2 or not tenure > 0:
+        raise InvalidFieldError("max_frequency", "needs frequencies >= 0 and a tenure > 0")
+    freq = np.arange(max_frequency + 1, dtype=np.float64)
+    rec = np.linspace(0.0, tenure, recency_steps)
+    x, t_x = np.meshgrid(freq, rec, indexing="ij")
+    valid = (x > 0) == (t_x > 0)
+    out = np.full(x.shape, np.nan)
+    out[valid] = model.conditional_probability_alive(
+        x[valid], t_x[valid], np.full(int(valid.sum()), tenure)
+    )
+    return out, freq, rec

@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy.optimize import minimize
 
 from kunde.errors import ConvergenceError, InvalidFieldError, NotFittedError
 
@@ -216,6 +215,8 @@ def maximize_log_likelihood(
     Raises:
         ConvergenceError: the optimiser failed or ended at degenerate parameters.
     """
+
+    from scipy.optimize import minimize  # here: scoring processes need not import the optimiser
 
     def exp_transform(theta: FloatArray) -> tuple[FloatArray, FloatArray]:
         p = np.exp(theta)

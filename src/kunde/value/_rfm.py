@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.stats import rankdata
 
 from kunde.errors import InvalidFieldError
 from kunde.value._fitting import ArrayLike
@@ -45,9 +44,21 @@ def _quintile(values: npt.NDArray[np.float64]) -> ScoreArray:
     if values.size == 0:
         return np.zeros(0, dtype=np.int8)
     # Average ranks: tied customers always share a score.
-    share = rankdata(values, method="average") / values.size
+    share = _average_ranks(values) / values.size
     out: ScoreArray = np.clip(np.ceil(share * 5.0), 1, 5).astype(np.int8)
     return out
+
+
+def _average_ranks(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Ranks 1..n, ties sharing their average rank (scipy's ``rankdata(method="average")``)."""
+    order = np.argsort(values, kind="stable")
+    sorted_values = values[order]
+    starts = np.flatnonzero(np.r_[True, sorted_values[1:] != sorted_values[:-1]])
+    ends = np.r_[starts[1:], values.size]  # tie group [start, end) in sorted order
+    group_rank = (starts + ends + 1) / 2.0  # mean of the 1-based ranks start+1 .. end
+    ranks = np.empty(values.size)
+    ranks[order] = np.repeat(group_rank, ends - starts)
+    return ranks
 
 
 def rfm_scores(

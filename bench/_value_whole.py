@@ -1,0 +1,203 @@
+"""Whole processes for ``value_scale.py``: the kunde CLI on a store against a lifetimes script.
+
+Both sides start from the same order-line file (canonical CSV, one line per row):
+
+- kunde: ``kunde import orders`` into a fresh SQLite store (timed, not compared), then
+  ``kunde value fit --model bgnbd --time-unit D`` and ``kunde value export`` (compared), each a
+  new process; also ``kunde value fit`` with all three purchase models (reported).
+- lifetimes: one process that reads the file with pandas, runs
+  ``summary_data_from_transaction_data``, ``BetaGeoFitter`` + P(alive) + expected purchases,
+  ``GammaGammaFitter`` + expected spend, and writes the same per-customer CSV.
+
+Each process's wall time and peak resident memory come from ``os.wait4`` on that process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+HORIZON_DAYS = 365
+
+
+def write_lines_csv(data: dict[str, np.ndarray], epoch: np.datetime64, path: Path) -> None:
+    """The simulated lines as a canonical order-line CSV: one order per customer and day."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    n = data["customer"].size
+    customer = data["customer"].astype(np.int64)
+    stamp = (epoch + data["day"].astype("timedelta64[D]")).astype("datetime64[s]")
+    order = customer * 10_000 + data["day"]
+    table = pa.table(
+        {
+            "order_id": pa.array(order.astype(str)),
+            "customer_id": pa.array(customer.astype(str)),
+            "ordered_at": pa.array(stamp + np.timedelta64(12, "h")),
+            "product_id": pa.array((np.arange(n) % 5_000).astype(str)),
+            "quantity": pa.array(np.ones(n, dtype=np.int64)),
+            "amount": pa.array(data["value"]),
+        }
+    )
+    pacsv.write_csv(table, path)
+
+
+def _run(args: list[str], env: dict[str, str]) -> dict[str, Any]:
+    """Wall seconds, peak resident MiB and stdout of one process (wait4 keeps its rusage)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    out = proc.stdout.read().decode()
+    err = proc.stderr.read().decode()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(args[:5])} failed ({proc.returncode}): {err[-2000:]}")
+    return {
+        "seconds": seconds,
+        "cpu_s": usage.ru_utime + usage.ru_stime,
+        "peak_mib": usage.ru_maxrss / 1024,
+        "stdout": out,
+    }
+
+
+def whole_processes(data: dict[str, np.ndarray], epoch: np.datetime64, tmp: Path) -> dict[str, Any]:
+    """Run both sides as processes on the same file; returns seconds and peak memory per step."""
+    lines = tmp / "lines.csv"
+    write_lines_csv(data, epoch, lines)
+    kunde = [sys.executable, "-c", "from kunde.cli import main; main()"]
+    env = {
+        **os.environ,
+        "KUNDE_DATABASE_URL": f"sqlite:///{tmp / 'kunde.db'}",
+        "KUNDE_DATA_DIR": str(tmp / "data"),
+    }
+    steps: dict[str, dict[str, Any]] = {}
+    _run([*kunde, "init"], env)
+    steps["kunde import orders (not compared)"] = _run(
+        [*kunde, "import", "orders", str(lines), "--json"], env
+    )
+    print("imported", flush=True)
+    steps["kunde value fit --model bgnbd"] = _run(
+        [*kunde, "value", "fit", "--model", "bgnbd", "--time-unit", "D", "--json"], env
+    )
+    steps["kunde value export"] = _run(
+        [
+            *kunde,
+            "value",
+            "export",
+            "--output",
+            str(tmp / "kunde_values.csv"),
+            "--horizon-days",
+            str(HORIZON_DAYS),
+        ],
+        env,
+    )
+    steps["lifetimes script"] = _run(
+        [
+            sys.executable,
+            str(Path(__file__).with_name("value_scale.py")),
+            "--child",
+            "lifetimes-csv",
+            "--data",
+            str(lines),
+            "--output",
+            str(tmp / "lifetimes_values.csv"),
+        ],
+        env,
+    )
+    steps["kunde value fit (all models, not compared)"] = _run(
+        [*kunde, "value", "fit", "--time-unit", "D", "--json"], env
+    )
+    fitted = json.loads(steps["kunde value fit --model bgnbd"]["stdout"])
+    life = json.loads(steps["lifetimes script"]["stdout"].strip().splitlines()[-1])
+    for step in steps.values():
+        step.pop("stdout")
+    compared = ("kunde value fit --model bgnbd", "kunde value export")
+    kunde_s = sum(steps[name]["seconds"] for name in compared)
+    kunde_cpu = sum(steps[name]["cpu_s"] for name in compared)
+    return {
+        "lines_csv_mib": lines.stat().st_size / 2**20,
+        "steps": steps,
+        "kunde_fit_export_s": kunde_s,
+        "lifetimes_process_s": steps["lifetimes script"]["seconds"],
+        "lifetimes_inner_s": life["steps_s"],
+        "speed_up": steps["lifetimes script"]["seconds"] / kunde_s,
+        "kunde_fit_export_cpu_s": kunde_cpu,
+        "speed_up_cpu": steps["lifetimes script"]["cpu_s"] / kunde_cpu,
+        "speed_up_vs_lifetimes_compute_only": (
+            life["steps_s"]["summary"]
+            + life["steps_s"]["bgnbd fit + predictions"]
+            + life["steps_s"]["gamma-gamma fit + spend"]
+        )
+        / kunde_s,
+        "params": {"kunde": fitted["bgnbd"]["params"], "lifetimes": life["params"]},
+    }
+
+
+def lifetimes_from_csv(path: str, output: str) -> dict[str, Any]:
+    """The lifetimes side as one process: read, summarise, fit, predict, write."""
+    start = time.perf_counter()
+    steps: dict[str, float] = {}
+
+    def lap(name: str) -> None:
+        nonlocal start
+        now = time.perf_counter()
+        steps[name] = now - start
+        start = now
+
+    import pandas as pd
+
+    warnings.simplefilter("ignore")
+    from lifetimes import BetaGeoFitter, GammaGammaFitter
+    from lifetimes.utils import summary_data_from_transaction_data
+
+    lap("imports")
+    frame = pd.read_csv(
+        path, usecols=["customer_id", "ordered_at", "amount"], parse_dates=["ordered_at"]
+    )
+    lap("read lines")
+    summary = summary_data_from_transaction_data(
+        frame,
+        "customer_id",
+        "ordered_at",
+        monetary_value_col="amount",
+        observation_period_end=frame["ordered_at"].max(),
+    )
+    lap("summary")
+    x, t_x, T = summary["frequency"], summary["recency"], summary["T"]
+    model = BetaGeoFitter().fit(x, t_x, T)
+    p_alive = model.conditional_probability_alive(x, t_x, T)
+    expected = model.conditional_expected_number_of_purchases_up_to_time(HORIZON_DAYS, x, t_x, T)
+    lap("bgnbd fit + predictions")
+    repeat = summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
+    spend_model = GammaGammaFitter().fit(repeat["frequency"], repeat["monetary_value"])
+    spend = spend_model.conditional_expected_average_profit(
+        summary["frequency"], summary["monetary_value"]
+    )
+    lap("gamma-gamma fit + spend")
+    pd.DataFrame(
+        {
+            "frequency": x,
+            "recency_days": t_x,
+            "tenure_days": T,
+            "monetary": summary["monetary_value"].round(2),
+            "p_alive": np.round(p_alive, 6),
+            "expected_purchases": np.round(expected, 6),
+            "expected_value": np.round(expected * spend, 2),
+        }
+    ).to_csv(output)
+    lap("write predictions")
+    return {
+        "steps_s": steps,
+        "params": {k: float(v) for k, v in model.params_.items()},
+        "customers": len(summary),
+    }
