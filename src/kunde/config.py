@@ -45,6 +45,13 @@ class Settings(BaseSettings):
     default_currency: str = "EUR"
     """Currency of imported lines that name none."""
 
+    identity_max_profiles: int = Field(default=3, ge=1, le=1000)
+    """Shared-device guard: an identifier already linked to more than this many customers
+    (a family tablet, a shop's counter PC) is still linked but never merges profiles."""
+
+    phone_country_code: str = Field(default="49", pattern=r"^[1-9][0-9]{0,2}$")
+    """Calling code given to national phone numbers (``030 ...`` becomes ``+4930...``)."""
+
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
         if self.environment == "production" and (

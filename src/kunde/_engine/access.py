@@ -75,6 +75,8 @@ class Permission(StrEnum):
     """Append grants and withdrawals to a customer's consent ledger (e.g. at checkout)."""
     READ_AUDIT = "read_audit"
     """Read the audit trail."""
+    LINK_IDENTIFIERS = "link_identifiers"
+    """Link identifiers (login, checkout) to a customer, which may merge profiles."""
 
 
 ROLES: tuple[str, ...] = ("admin", "staff", "integration", "analyst")
@@ -89,10 +91,16 @@ ROLE_PERMISSIONS: Mapping[str, frozenset[Permission]] = {
             Permission.RECORD_CONSENT,
             Permission.READ_PRODUCTS,
             Permission.READ_AGGREGATES,
+            Permission.LINK_IDENTIFIERS,
         }
     ),
     "integration": frozenset(
-        {Permission.WRITE_DATA, Permission.RECORD_CONSENT, Permission.READ_PRODUCTS}
+        {
+            Permission.WRITE_DATA,
+            Permission.RECORD_CONSENT,
+            Permission.READ_PRODUCTS,
+            Permission.LINK_IDENTIFIERS,
+        }
     ),
     "analyst": frozenset({Permission.READ_PRODUCTS, Permission.READ_AGGREGATES}),
 }
@@ -199,4 +207,5 @@ def _describe(permission: Permission) -> str:
         Permission.WRITE_PERSONAL_DATA: "change personal data",
         Permission.RECORD_CONSENT: "record consent",
         Permission.READ_AUDIT: "read the audit trail",
+        Permission.LINK_IDENTIFIERS: "link identifiers",
     }[permission]

@@ -21,7 +21,7 @@ from kunde.api.schemas_privacy import ConsentsBatch
 from kunde.catalog import ProductIn
 from kunde.engine import Engine, Permission, Principal
 from kunde.errors import AuthenticationError
-from kunde.identity import CustomerProfile, EventIn
+from kunde.identity import CustomerProfile, EventIn, IdentifyIn
 from kunde.orders import OrderIn
 from kunde.privacy import (
     CARD_NUMBER_MESSAGE,
@@ -40,6 +40,8 @@ __all__ = [
     "DataWriter",
     "EngineDep",
     "EventsBody",
+    "IdentifierLinker",
+    "IdentifyBody",
     "MetricsDep",
     "OrdersBody",
     "PaymentMethodBody",
@@ -182,6 +184,9 @@ ConsentRecorder = Annotated[Actor, Depends(_acting(Permission.RECORD_CONSENT))]
 AuditReader = Annotated[Principal, Depends(_requires(Permission.READ_AUDIT))]
 """A caller who may read the audit trail (admin)."""
 
+IdentifierLinker = Annotated[Actor, Depends(_acting(Permission.LINK_IDENTIFIERS))]
+"""A caller who may link identifiers to customers (admin, staff, integration); audited."""
+
 
 def _orders_from(data: Any, limit: int) -> list[OrderIn]:
     if isinstance(data, dict) and "orders" in data:
@@ -273,3 +278,11 @@ PaymentMethodBody = Annotated[PaymentMethodIn, Depends(_payment_method)]
 
 ConsentsBody = Annotated[list[ConsentChange], Depends(_consents)]
 """Consent changes: one object, or ``{"consents": [...]}`` (appended in order)."""
+
+
+async def _identify(request: Request) -> IdentifyIn:
+    return await read_json(request, lambda data: validate(IdentifyIn, data))
+
+
+IdentifyBody = Annotated[IdentifyIn, Depends(_identify)]
+"""Identifiers seen together with a customer: ``{"customer_id", "identifiers": [...]}``."""

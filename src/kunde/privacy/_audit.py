@@ -30,6 +30,12 @@ class AuditAction(StrEnum):
     """A payment method was saved (details: its id and provider)."""
     PAYMENT_METHOD_REMOVE = "payment_method.remove"
     """A payment method was removed (details: its id)."""
+    IDENTITY_LINK = "identity.link"
+    """Identifiers were linked to a customer (details: kinds, merge ids, refusals; no values)."""
+    IDENTITY_MERGE = "identity.merge"
+    """Two profiles were merged (details: merge id, survivor, absorbed, identifier kind)."""
+    IDENTITY_UNMERGE = "identity.unmerge"
+    """A merge was undone (details: merge id, survivor, absorbed)."""
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,12 @@ from kunde.store.consents import ConsentRepository
 from kunde.store.customers import CustomerRepository
 from kunde.store.database import connect, is_sqlite, migrate, schema_is_current
 from kunde.store.events import EventRepository
+from kunde.store.identity import IdentityRepository
 from kunde.store.keys import KeyRepository
 from kunde.store.orders import OrderRepository
 from kunde.store.payment_methods import PaymentMethodRepository
 from kunde.store.products import ProductRepository
+from kunde.store.timeline import TimelineRepository
 from kunde.store.value import ValueRepository
 
 __all__ = ["Store"]
@@ -40,6 +42,8 @@ class Store:
         self.payment_methods = PaymentMethodRepository(self.db)
         self.audit = AuditRepository(self.db)
         self.value = ValueRepository(self.db)
+        self.identity = IdentityRepository(self.db)
+        self.timeline = TimelineRepository(self.db)
 
     @property
     def is_sqlite(self) -> bool:
