@@ -219,7 +219,8 @@ class IdentityRepository:
             func.count(),
         )
         with self._db.connect() as conn:
-            first, last, days, net, rows = conn.execute(query).one()._tuple()
+            values: tuple[Any, ...] = tuple(conn.execute(query).one())
+            first, last, days, net, rows = values
             count = conn.execute(
                 select(func.count()).select_from(orders).where(orders.c.customer_id.in_(ids))
             ).scalar_one()

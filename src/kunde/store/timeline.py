@@ -135,14 +135,15 @@ class TimelineRepository:
             query = _window(query, "consent", c.recorded_at, c.entry_id, c.source, filters, cursor)
             for row in conn.execute(query.limit(limit + 1)):
                 item = dict(row._mapping)
+                at, via = item.pop("recorded_at"), item.pop("source")
                 items.append(
                     {
+                        **item,
                         "source": "consent",
                         "key": f"{item['entry_id']:0{_KEY_DIGITS}d}",
-                        "at": item.pop("recorded_at"),
-                        "touchpoint": item["source"],
+                        "at": at,
+                        "touchpoint": via,
                         "stitched": False,
-                        **item,
                     }
                 )
         items.sort(key=lambda i: (i["at"], i["source"], i["key"]), reverse=True)
