@@ -8,8 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from kunde.api.deps import CustomerId, EngineDep, PersonalDataReader
+from kunde.api.errors import validation_error
 from kunde.api.routers._responses import errors
 from kunde.api.schemas_identity import TimelineOut
+from kunde.errors import InvalidFieldError
 
 __all__ = ["router"]
 
@@ -45,13 +47,10 @@ def get_timeline(
     14 days before the next one), whichever purchase is nearer; none outside these windows.
     Times without a zone are UTC. Roles ``admin`` and ``staff``; audited.
     """
-    return TimelineOut.model_validate(
-        engine.timeline(
-            customer_id,
-            touchpoint=touchpoint,
-            since=since,
-            until=until,
-            cursor=cursor,
-            limit=limit,
+    try:
+        page = engine.timeline(
+            customer_id, touchpoint=touchpoint, since=since, until=until, cursor=cursor, limit=limit
         )
-    )
+    except InvalidFieldError as exc:  # every field of this route is a query parameter
+        raise validation_error(("query", exc.field), exc.detail, "invalid_field") from None
+    return TimelineOut.model_validate(page)
