@@ -84,8 +84,14 @@ EXPECTED = {
         Permission.RECORD_CONSENT,
         Permission.READ_PRODUCTS,
         Permission.READ_AGGREGATES,
+        Permission.LINK_IDENTIFIERS,
     },
-    "integration": {Permission.WRITE_DATA, Permission.RECORD_CONSENT, Permission.READ_PRODUCTS},
+    "integration": {
+        Permission.WRITE_DATA,
+        Permission.RECORD_CONSENT,
+        Permission.READ_PRODUCTS,
+        Permission.LINK_IDENTIFIERS,
+    },
     "analyst": {Permission.READ_PRODUCTS, Permission.READ_AGGREGATES},
 }
 

@@ -122,16 +122,21 @@ def identify(store: Store, settings: Settings, actor: Actor, request: IdentifyIn
                 refused=[{"kind": r["kind"], "reason": r["reason"]} for r in refused],
             )
         ]
+        # Each side's entry names the merge, not the other customer: erasing one of them
+        # (which deletes the merge row) leaves nothing in the other's trail that points back.
         for merge_id, merge in zip(merge_ids, plan.merges, strict=True):
-            details = {
-                "merge_id": merge_id,
-                "survivor": merge.survivor,
-                "absorbed": merge.absorbed,
-                "kind": merge.identifier.kind.value,
-            }
+            kind = merge.identifier.kind.value
             entries += [
-                _entry(actor, AuditAction.IDENTITY_MERGE, merge.survivor, at, **details),
-                _entry(actor, AuditAction.IDENTITY_MERGE, merge.absorbed, at, **details),
+                _entry(
+                    actor,
+                    AuditAction.IDENTITY_MERGE,
+                    cid,
+                    at,
+                    merge_id=merge_id,
+                    side=side,
+                    kind=kind,
+                )
+                for cid, side in ((merge.survivor, "survivor"), (merge.absorbed, "absorbed"))
             ]
         store.audit.append(entries, conn=conn)
         profile = store.identity.resolution(conn).profile_of(target)
@@ -161,17 +166,18 @@ def undo_merge(store: Store, actor: Actor, merge_id: int) -> dict[str, Any]:
         if not store.identity.undo(merge_id, at, actor.label, conn):
             raise ConflictError(f"Merge {merge_id} was undone already, at {merge['undone_at']}.")
         survivor, absorbed = merge["customer_id"], merge["absorbed_customer_id"]
-        details = {"merge_id": merge_id, "survivor": survivor, "absorbed": absorbed}
         store.audit.append(
             [
-                _entry(actor, AuditAction.IDENTITY_UNMERGE, survivor, at, **details),
-                _entry(actor, AuditAction.IDENTITY_UNMERGE, absorbed, at, **details),
+                _entry(actor, AuditAction.IDENTITY_UNMERGE, cid, at, merge_id=merge_id, side=side)
+                for cid, side in ((survivor, "survivor"), (absorbed, "absorbed"))
             ],
             conn=conn,
         )
         resolution = store.identity.resolution(conn)
     return {
-        **details,
+        "merge_id": merge_id,
+        "survivor": survivor,
+        "absorbed": absorbed,
         "undone_at": at,
         "survivor_profile_id": resolution.profile_of(survivor),
         "absorbed_profile_id": resolution.profile_of(absorbed),

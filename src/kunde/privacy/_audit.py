@@ -33,9 +33,9 @@ class AuditAction(StrEnum):
     IDENTITY_LINK = "identity.link"
     """Identifiers were linked to a customer (details: kinds, merge ids, refusals; no values)."""
     IDENTITY_MERGE = "identity.merge"
-    """Two profiles were merged (details: merge id, survivor, absorbed, identifier kind)."""
+    """Two profiles were merged; one entry per side (details: merge id, side, identifier kind)."""
     IDENTITY_UNMERGE = "identity.unmerge"
-    """A merge was undone (details: merge id, survivor, absorbed)."""
+    """A merge was undone; one entry per side (details: merge id, side)."""
 
 
 @dataclass(frozen=True)

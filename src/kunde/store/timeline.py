@@ -6,12 +6,12 @@ Every source is read newest first by ``(time, key)`` with a keyset condition, so
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy import ColumnElement, Table, and_, exists, or_, select, union_all
 from sqlalchemy import Engine as SAEngine
 
 from kunde.identity import IdentifierKind, TimelineCursor
@@ -70,7 +70,15 @@ class TimelineRepository:
                 e.device_id,
                 e.product_id,
                 e.properties,
-            ).where(_events_of(ids))
+            )
+
+            def event_page(query: Any, c: Any) -> Any:
+                window = _window(
+                    query, "event", c.occurred_at, c.event_id, c.touchpoint, filters, cursor
+                )
+                return window.limit(limit + 1)
+
+            query = query.where(_one_of(events, "event_id", _event_branches, ids, event_page))
             query = _window(
                 query, "event", e.occurred_at, e.event_id, e.touchpoint, filters, cursor
             )
@@ -88,7 +96,15 @@ class TimelineRepository:
             o = orders.c
             query = select(
                 o.order_id, o.ordered_at, o.customer_id, o.channel, o.store_id, o.currency
-            ).where(_orders_of(ids))
+            )
+
+            def order_page(query: Any, c: Any) -> Any:
+                window = _window(
+                    query, "order", c.ordered_at, c.order_id, c.channel, filters, cursor
+                )
+                return window.limit(limit + 1)
+
+            query = query.where(_one_of(orders, "order_id", _order_branches, ids, order_page))
             query = _window(query, "order", o.ordered_at, o.order_id, o.channel, filters, cursor)
             found = [dict(r._mapping) for r in conn.execute(query.limit(limit + 1))]
             lines: dict[str, list[dict[str, Any]]] = {}
@@ -153,7 +169,9 @@ class TimelineRepository:
         """When the profile's purchases were made: orders with at least one bought line."""
         o, lines = orders.c, order_lines.c
         bought = exists().where(lines.order_id == o.order_id, lines.quantity > 0)
-        query = select(o.ordered_at).where(_orders_of(list(members)), bought)
+        query = select(o.ordered_at).where(
+            _one_of(orders, "order_id", _order_branches, list(members)), bought
+        )
         with self._db.connect() as conn:
             return [row[0] for row in conn.execute(query)]
 
@@ -164,31 +182,46 @@ def _linked(kind: IdentifierKind, members: list[str]) -> Any:
     )
 
 
-def _events_of(members: list[str]) -> ColumnElement[bool]:
+def _event_branches(e: Any, members: list[str]) -> list[ColumnElement[bool]]:
     """A profile's events: its own, and anonymous ones under an id or device linked to it."""
-    e = events.c
-    return or_(
+    return [
         e.customer_id.in_(members),
         and_(
             e.customer_id.is_(None),
-            or_(
-                e.anonymous_id.in_(_linked(IdentifierKind.ANONYMOUS_ID, members)),
-                e.device_id.in_(_linked(IdentifierKind.DEVICE_ID, members)),
-            ),
+            e.anonymous_id.in_(_linked(IdentifierKind.ANONYMOUS_ID, members)),
         ),
-    )
+        and_(e.customer_id.is_(None), e.device_id.in_(_linked(IdentifierKind.DEVICE_ID, members))),
+    ]
 
 
-def _orders_of(members: list[str]) -> ColumnElement[bool]:
+def _order_branches(o: Any, members: list[str]) -> list[ColumnElement[bool]]:
     """A profile's orders: its own, and anonymous ones claimed at checkout (``order_id``)."""
-    o = orders.c
-    return or_(
+    anonymous = or_(o.customer_id.is_(None), o.customer_id == "")
+    return [
         o.customer_id.in_(members),
-        and_(
-            or_(o.customer_id.is_(None), o.customer_id == ""),
-            o.order_id.in_(_linked(IdentifierKind.ORDER_ID, members)),
-        ),
-    )
+        and_(anonymous, o.order_id.in_(_linked(IdentifierKind.ORDER_ID, members))),
+    ]
+
+
+def _one_of(
+    table: Table,
+    key: str,
+    branches: Callable[[Any, list[str]], list[ColumnElement[bool]]],
+    members: list[str],
+    shape: Callable[[Any, Any], Any] = lambda query, _columns: query,
+) -> ColumnElement[bool]:
+    """``table.key IN (branch 1 UNION ALL branch 2 ...)``, each branch shaped by ``shape``.
+
+    One ``OR`` over the branches would keep PostgreSQL from using each branch's index
+    (customer id, anonymous id, device id); the union reads each through its own index, and
+    ``shape`` can cut each to a page before they meet.
+    """
+    parts = []
+    for i in range(len(branches(table.c, members))):
+        alias = table.alias()
+        query = shape(select(alias.c[key]).where(branches(alias.c, members)[i]), alias.c)
+        parts.append(select(query.subquery().c[key]))
+    return table.c[key].in_(union_all(*parts))
 
 
 def _window(
