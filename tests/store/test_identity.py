@@ -180,3 +180,20 @@ def test_profile_summary_counts_a_shared_day_once(any_engine: Engine) -> None:
         "orders": 2,
     }
     assert any_engine.store.identity.profile_summary(["nobody"]) is None
+
+
+def test_migration_0005_keeps_links_and_goes_back(any_engine: Engine) -> None:
+    from alembic import command
+
+    from kunde.store.database import _alembic_config
+
+    config = _alembic_config(any_engine.store.db)
+    identify(any_engine, "c1", (K.EMAIL, "anna@example.de"))
+    identify(any_engine, "c2", (K.EMAIL, "anna@example.de"))  # merges: one merge row
+    command.downgrade(config, "0005-1")  # just below this migration
+    with any_engine.store.db.connect() as conn:
+        rows = conn.execute(select(identifiers.c.value, identifiers.c.customer_id)).all()
+    assert [tuple(r) for r in rows] == [("anna@example.de", "c1")]  # the first link stays
+    command.upgrade(config, "head")
+    assert any_engine.store.schema_is_current()
+    assert identify(any_engine, "c2", (K.EMAIL, "anna@example.de"))["merged"] != []
