@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from kunde._engine.customers import get_customer
+from kunde._engine.privacy import _audit
 from kunde.config import Settings
 from kunde.errors import ConflictError, InvalidFieldError, NotFoundError
 from kunde.identity import (
@@ -23,7 +24,7 @@ from kunde.identity import (
     normalise_identifier,
     plan_identify,
 )
-from kunde.privacy import Actor, AuditAction, AuditEntry
+from kunde.privacy import Actor, AuditAction
 from kunde.store import Store
 
 __all__ = ["customer_with_profile", "identify", "resolve_customers", "undo_merge"]
@@ -31,21 +32,6 @@ __all__ = ["customer_with_profile", "identify", "resolve_customers", "undo_merge
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
-
-
-def _entry(
-    actor: Actor, action: AuditAction, customer_id: str, at: datetime, **details: Any
-) -> AuditEntry:
-    return AuditEntry(
-        at=at,
-        actor_key_id=actor.key_id,
-        actor_role=actor.role,
-        action=action.value,
-        customer_id=customer_id,
-        request_id=actor.request_id,
-        reason=actor.reason,
-        details=details,
-    )
 
 
 def normalised(request: IdentifyIn, country_code: str) -> list[Identifier]:
@@ -112,7 +98,7 @@ def identify(store: Store, settings: Settings, actor: Actor, request: IdentifyIn
             for r in plan.refusals
         ]
         entries = [
-            _entry(
+            _audit(
                 actor,
                 AuditAction.IDENTITY_LINK,
                 target,
@@ -127,7 +113,7 @@ def identify(store: Store, settings: Settings, actor: Actor, request: IdentifyIn
         for merge_id, merge in zip(merge_ids, plan.merges, strict=True):
             kind = merge.identifier.kind.value
             entries += [
-                _entry(
+                _audit(
                     actor,
                     AuditAction.IDENTITY_MERGE,
                     cid,
@@ -168,7 +154,7 @@ def undo_merge(store: Store, actor: Actor, merge_id: int) -> dict[str, Any]:
         survivor, absorbed = merge["customer_id"], merge["absorbed_customer_id"]
         store.audit.append(
             [
-                _entry(actor, AuditAction.IDENTITY_UNMERGE, cid, at, merge_id=merge_id, side=side)
+                _audit(actor, AuditAction.IDENTITY_UNMERGE, cid, at, merge_id=merge_id, side=side)
                 for cid, side in ((survivor, "survivor"), (absorbed, "absorbed"))
             ],
             conn=conn,
