@@ -172,7 +172,7 @@ def undo_merge(store: Store, actor: Actor, merge_id: int) -> dict[str, Any]:
 
 def resolve_customers(
     store: Store, customer_ids: Iterable[str] | npt.ArrayLike
-) -> npt.NDArray[np.str_]:
+) -> npt.NDArray[np.object_]:
     """The profile id of each customer id (one query over the active merges, then vectorised).
 
     A customer id that was never merged into another profile is its own profile id.

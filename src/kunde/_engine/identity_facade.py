@@ -51,7 +51,7 @@ class IdentityFacade:
 
     def resolve_customers(
         self, customer_ids: Iterable[str] | npt.ArrayLike
-    ) -> npt.NDArray[np.str_]:
+    ) -> npt.NDArray[np.object_]:
         """The profile id of each customer id: merged customers map to one id.
 
         One query over the active merges, then vectorised (``searchsorted``): call it once per

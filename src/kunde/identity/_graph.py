@@ -16,16 +16,21 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from kunde.identity._identifiers import MERGING_KINDS, Identifier
 
 __all__ = ["IdentifyPlan", "Merge", "Refusal", "Resolution", "plan_identify"]
 
-StrArray = npt.NDArray[np.str_]
+ObjectArray = npt.NDArray[np.object_]
 
 
 class Resolution:
     """Maps customer ids to their profile id through the active merges.
+
+    Lookups are hash joins over Arrow string arrays (:func:`pyarrow.compute.index_in`), so a
+    batch of a million ids resolves without a Python loop over them.
 
     Args:
         absorbed: the absorbed customer id of each active merge.
@@ -37,42 +42,51 @@ class Resolution:
     def __init__(self, absorbed: Sequence[str], survivor: Sequence[str]) -> None:
         if len(absorbed) != len(survivor):
             raise ValueError("absorbed and survivor must have the same length")
-        child = np.asarray(list(absorbed), dtype=np.str_)
-        parent = np.asarray(list(survivor), dtype=np.str_)
-        order = np.argsort(child, kind="stable")
-        child, parent = child[order], parent[order]
-        if len(child) and np.any(child[1:] == child[:-1]):
+        child = pa.array(absorbed, pa.string())
+        parent = pa.array(survivor, pa.string())
+        if len(pc.unique(child)) != len(child):
             raise ValueError("a customer id is absorbed by two active merges")
         # Pointer jumping: each pass replaces a parent by its own parent (depth halves).
         for _ in range(64):
             jumped = self._lookup(child, parent, parent)
-            if np.array_equal(jumped, parent):
+            if jumped.equals(parent):
                 break
             parent = jumped
         else:  # pragma: no cover - merges only join roots, so there is no cycle to follow
             raise ValueError("the merges form a cycle")
-        self._absorbed: StrArray = child
-        self._profile: StrArray = parent
+        self._absorbed: pa.Array = child
+        self._profile: pa.Array = parent
 
     @staticmethod
-    def _lookup(keys: StrArray, values: StrArray, ids: StrArray) -> StrArray:
+    def _lookup(keys: pa.Array, values: pa.Array, ids: pa.Array) -> pa.Array:
         if not len(keys) or not len(ids):
-            return ids.copy()
-        at = np.minimum(np.searchsorted(keys, ids), len(keys) - 1)
-        return np.where(keys[at] == ids, values[at], ids)
+            return ids
+        at = pc.index_in(ids, value_set=keys)
+        return pc.coalesce(pc.take(values, at), ids)
 
     @property
     def absorbed(self) -> frozenset[str]:
         """Every customer id that is currently part of another profile."""
-        return frozenset(self._absorbed.tolist())
+        return frozenset(self._absorbed.to_pylist())
 
-    def resolve(self, customer_ids: Iterable[str] | npt.ArrayLike) -> StrArray:
-        """The profile id of each customer id (vectorised; unknown ids map to themselves)."""
-        ids = np.asarray(
-            customer_ids if isinstance(customer_ids, np.ndarray) else list(customer_ids),  # type: ignore[arg-type]
-            dtype=np.str_,
-        )
-        return self._lookup(self._absorbed, self._profile, ids)
+    def resolve(self, customer_ids: Iterable[str] | npt.ArrayLike) -> ObjectArray:
+        """The profile id of each customer id (vectorised; unknown ids map to themselves).
+
+        Returns:
+            An object array of ``str``, as long as ``customer_ids``.
+        """
+        if isinstance(customer_ids, np.ndarray):
+            given = customer_ids.astype(object)
+        else:
+            given = np.asarray(list(customer_ids), dtype=object)  # type: ignore[arg-type]
+        if not len(self._absorbed) or not len(given):
+            return given
+        at = pc.index_in(pa.array(given, pa.string()), value_set=self._absorbed)
+        # Only the absorbed ids change: new strings are made for those alone.
+        hit = np.asarray(pc.is_valid(at).to_numpy(zero_copy_only=False), dtype=bool)
+        found = pc.take(self._profile, pc.drop_null(at))
+        given[hit] = found.to_numpy(zero_copy_only=False)
+        return given
 
     def profile_of(self, customer_id: str) -> str:
         """The profile id of one customer id."""
@@ -81,7 +95,7 @@ class Resolution:
     def members(self, customer_id: str) -> list[str]:
         """Every customer id of ``customer_id``'s profile, the profile id first, then sorted."""
         profile = self.profile_of(customer_id)
-        others = self._absorbed[self._profile == profile].tolist()
+        others = self._absorbed.filter(pc.equal(self._profile, profile)).to_pylist()
         return [profile, *sorted(others)]
 
 

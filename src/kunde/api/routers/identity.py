@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter
 from fastapi import Path as PathParam
 
+from kunde.api.body import request_body_openapi
 from kunde.api.deps import EngineDep, IdentifierLinker, IdentifyBody, PersonalDataWriter
 from kunde.api.routers._responses import errors
 from kunde.api.schemas_identity import IdentifiedOut, MergeUndoneOut
@@ -22,12 +23,9 @@ MergeId = Annotated[int, PathParam(ge=1, le=2**62, description="The merge's id."
 @router.post(
     "/identify",
     responses=errors(401, 403, 413, 422),
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": IdentifyIn.model_json_schema()}},
-        }
-    },
+    openapi_extra=request_body_openapi(
+        [IdentifyIn], "A customer and the identifiers seen with them (at most 50)."
+    ),
 )
 def post_identify(
     actor: IdentifierLinker, request: IdentifyBody, engine: EngineDep
