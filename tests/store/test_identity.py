@@ -197,3 +197,30 @@ def test_migration_0005_keeps_links_and_goes_back(any_engine: Engine) -> None:
     command.upgrade(config, "head")
     assert any_engine.store.schema_is_current()
     assert identify(any_engine, "c2", (K.EMAIL, "anna@example.de"))["merged"] != []
+
+
+def test_resolution_of_some_ids_agrees_with_the_whole_resolution(any_engine: Engine) -> None:
+    # a forest: c1 <- c2 <- c3, c1 <- c4, c5 <- c6; c7 alone; an undone merge c8 -> c5
+    edges = [("c1", "c2"), ("c2", "c3"), ("c1", "c4"), ("c5", "c6"), ("c5", "c8")]
+    at = datetime(2026, 1, 1)
+    with any_engine.store.db.begin() as conn:
+        conn.execute(
+            customer_merges.insert(),
+            [
+                {
+                    "customer_id": survivor,
+                    "absorbed_customer_id": absorbed,
+                    "reason": "test",
+                    "created_at": at,
+                    "created_by": "test",
+                    "undone_at": at if absorbed == "c8" else None,
+                }
+                for survivor, absorbed in edges
+            ],
+        )
+    whole = any_engine.store.identity.resolution()
+    for cid in [f"c{i}" for i in range(1, 9)]:
+        part = any_engine.store.identity.resolution_of([cid])
+        assert part.members(cid) == whole.members(cid), cid
+    assert whole.members("c3") == ["c1", "c2", "c3", "c4"]
+    assert whole.members("c8") == ["c8"]

@@ -66,8 +66,8 @@ def identify(store: Store, settings: Settings, actor: Actor, request: IdentifyIn
     with store.db.begin() as conn:
         store.identity.lock(conn)
         links = store.identity.links(wanted, conn)
-        resolution = store.identity.resolution(conn)
         involved = {target, *(c for linked in links.values() for c in linked)}
+        resolution = store.identity.resolution_of(involved, conn)
         members = {m for c in involved for m in resolution.members(c)}
         undone = store.identity.undone_pairs(members, conn)
         plan = plan_identify(
@@ -125,7 +125,7 @@ def identify(store: Store, settings: Settings, actor: Actor, request: IdentifyIn
                 for cid, side in ((merge.survivor, "survivor"), (merge.absorbed, "absorbed"))
             ]
         store.audit.append(entries, conn=conn)
-        profile = store.identity.resolution(conn).profile_of(target)
+        profile = store.identity.resolution_of([target], conn).profile_of(target)
     return {
         "customer_id": target,
         "profile_id": profile,
@@ -159,7 +159,7 @@ def undo_merge(store: Store, actor: Actor, merge_id: int) -> dict[str, Any]:
             ],
             conn=conn,
         )
-        resolution = store.identity.resolution(conn)
+        resolution = store.identity.resolution_of([survivor, absorbed], conn)
     return {
         "merge_id": merge_id,
         "survivor": survivor,
@@ -197,8 +197,7 @@ def customer_with_profile(store: Store, customer_id: str) -> dict[str, object]:
         NotFoundError: kunde knows nothing about ``customer_id``.
     """
     result = get_customer(store, customer_id)
-    current = store.identity.resolution()
-    members = current.members(customer_id)
+    members = store.identity.resolution_of([customer_id]).members(customer_id)
     profile = members[0]
     result["profile_id"] = profile
     result["merged_into"] = profile if profile != customer_id else None

@@ -56,7 +56,7 @@ def timeline(
         except ValueError as exc:
             raise InvalidFieldError("cursor", str(exc)) from None
     _require_customer(store, customer_id)
-    members = store.identity.resolution().members(customer_id)
+    members = store.identity.resolution_of([customer_id]).members(customer_id)
     filters = TimelineFilter(touchpoint=touchpoint, since=since, until=until)
     rows = store.timeline.page(members, filters, after, limit)
     page, more = rows[:limit], len(rows) > limit

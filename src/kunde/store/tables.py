@@ -90,6 +90,7 @@ identifiers = Table(
         doc="One identifier may be linked to several customers (a shared device; migration 0005).",
     ),
     Column("created_at", DateTime(timezone=False), nullable=False),
+    Index("ix_identifiers_customer_id_kind_value", "customer_id", "kind", "value"),
 )
 
 customer_merges = Table(

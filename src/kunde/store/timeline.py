@@ -6,12 +6,23 @@ about ``limit + 1`` rows per source however long the history is.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Table, and_, exists, or_, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Table,
+    and_,
+    exists,
+    func,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy import Engine as SAEngine
 
 from kunde.identity import IdentifierKind, TimelineCursor
@@ -21,7 +32,8 @@ __all__ = ["TimelineFilter", "TimelineRepository"]
 
 _KEY_DIGITS = 20  # consent entry ids as zero-padded text sort like numbers
 
-Branches = Callable[[Any, list[str]], list[ColumnElement[bool]]]
+Branch = Callable[[Any, list[str]], ColumnElement[bool]]
+"""One way a row belongs to a profile: ``branch(columns, members)`` is the condition."""
 
 
 @dataclass(frozen=True)
@@ -42,27 +54,23 @@ def _linked(kind: IdentifierKind, members: list[str]) -> Any:
     )
 
 
-def _event_branches(e: Any, members: list[str]) -> list[ColumnElement[bool]]:
-    """A profile's events: its own, and anonymous ones under an id or device linked to it."""
-    anonymous = e.customer_id.is_(None)
-    return [
-        e.customer_id.in_(members),
-        and_(anonymous, e.anonymous_id.in_(_linked(IdentifierKind.ANONYMOUS_ID, members))),
-        and_(anonymous, e.device_id.in_(_linked(IdentifierKind.DEVICE_ID, members))),
-    ]
+def _anonymous(columns: Any) -> ColumnElement[bool]:
+    # Not ``customer_id IS NULL``: that would tempt SQLite into the customer id index and a
+    # scan of every anonymous row, where the anonymous id (or device, order) index finds a few.
+    return func.coalesce(columns.customer_id, "") == ""
 
 
-def _order_branches(o: Any, members: list[str]) -> list[ColumnElement[bool]]:
-    """A profile's orders: its own, and anonymous ones claimed at checkout (``order_id``)."""
-    anonymous = or_(o.customer_id.is_(None), o.customer_id == "")
-    return [
-        o.customer_id.in_(members),
-        and_(anonymous, o.order_id.in_(_linked(IdentifierKind.ORDER_ID, members))),
-    ]
+def _own(c: Any, members: list[str]) -> ColumnElement[bool]:
+    return c.customer_id.in_(members)  # type: ignore[no-any-return]
 
 
-def _consent_branches(c: Any, members: list[str]) -> list[ColumnElement[bool]]:
-    return [c.customer_id.in_(members)]
+def _under(kind: IdentifierKind, column: str) -> Branch:
+    """Anonymous rows whose ``column`` holds a value of ``kind`` linked to the profile."""
+
+    def branch(c: Any, members: list[str]) -> ColumnElement[bool]:
+        return and_(_anonymous(c), c[column].in_(_linked(kind, members)))
+
+    return branch
 
 
 @dataclass(frozen=True)
@@ -75,7 +83,7 @@ class _Source:
     at: str
     touchpoint: str
     columns: tuple[str, ...]
-    branches: Branches
+    branches: tuple[Branch, ...]
 
 
 _SOURCES = (
@@ -86,7 +94,12 @@ _SOURCES = (
         "occurred_at",
         "touchpoint",
         ("type", "customer_id", "anonymous_id", "device_id", "product_id", "properties"),
-        _event_branches,
+        # its own events, and anonymous ones under a linked anonymous id or device
+        (
+            _own,
+            _under(IdentifierKind.ANONYMOUS_ID, "anonymous_id"),
+            _under(IdentifierKind.DEVICE_ID, "device_id"),
+        ),
     ),
     _Source(
         "order",
@@ -95,7 +108,8 @@ _SOURCES = (
         "ordered_at",
         "channel",
         ("customer_id", "store_id", "currency"),
-        _order_branches,
+        # its own orders, and anonymous ones claimed at checkout (an ``order_id`` identifier)
+        (_own, _under(IdentifierKind.ORDER_ID, "order_id")),
     ),
     _Source(
         "consent",
@@ -104,7 +118,7 @@ _SOURCES = (
         "recorded_at",
         "source",
         ("customer_id", "purpose", "granted", "policy_version"),
-        _consent_branches,
+        (_own,),
     ),
 )
 
@@ -222,12 +236,17 @@ def _one_of(
     ``shape`` cuts each to a page before they meet.
     """
     parts = []
-    for pick in range(len(source.branches(source.table.c, members))):
-        alias = source.table.alias()
-        branch = source.branches(alias.c, members)[pick]
-        query = shape(select(alias.c[source.key]).where(branch), alias.c)
+    for i, branch in enumerate(source.branches):
+        columns = _alias(source.table, i).c
+        query = shape(select(columns[source.key]).where(branch(columns, members)), columns)
         parts.append(select(query.subquery().c[source.key]))
     return source.table.c[source.key].in_(union_all(*parts))
+
+
+@functools.cache
+def _alias(table: Table, branch: int) -> Any:
+    """The alias a branch reads ``table`` through (made once: building one is not cheap)."""
+    return table.alias(f"{table.name}_{branch}")
 
 
 def _window(

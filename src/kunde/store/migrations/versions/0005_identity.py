@@ -23,6 +23,10 @@ def upgrade() -> None:
     with op.batch_alter_table("identifiers", schema=None) as batch_op:
         batch_op.drop_constraint("pk_identifiers", type_="primary")
         batch_op.create_primary_key("pk_identifiers", ["kind", "value", "customer_id"])
+    # A profile's linked values of one kind, read without touching the table (stitching).
+    op.create_index(
+        "ix_identifiers_customer_id_kind_value", "identifiers", ["customer_id", "kind", "value"]
+    )
     op.create_table(
         "customer_merges",
         sa.Column("merge_id", _ID, autoincrement=True, nullable=False),
@@ -54,6 +58,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_events_device_id", table_name="events")
+    op.drop_index("ix_identifiers_customer_id_kind_value", table_name="identifiers")
     op.drop_index("uq_customer_merges_absorbed_active", table_name="customer_merges")
     op.drop_index("ix_customer_merges_absorbed_customer_id", table_name="customer_merges")
     op.drop_index("ix_customer_merges_customer_id", table_name="customer_merges")
