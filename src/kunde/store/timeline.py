@@ -15,8 +15,12 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    DateTime,
+    Integer,
+    String,
     Table,
     and_,
+    bindparam,
     exists,
     func,
     or_,
@@ -32,7 +36,7 @@ __all__ = ["TimelineFilter", "TimelineRepository"]
 
 _KEY_DIGITS = 20  # consent entry ids as zero-padded text sort like numbers
 
-Branch = Callable[[Any, list[str]], ColumnElement[bool]]
+Branch = Callable[[Any, Any], ColumnElement[bool]]
 """One way a row belongs to a profile: ``branch(columns, members)`` is the condition."""
 
 
@@ -48,7 +52,7 @@ class TimelineFilter:
     """Only items before this time (naive UTC)."""
 
 
-def _linked(kind: IdentifierKind, members: list[str]) -> Any:
+def _linked(kind: IdentifierKind, members: Any) -> Any:
     return select(identifiers.c.value).where(
         identifiers.c.kind == kind.value, identifiers.c.customer_id.in_(members)
     )
@@ -60,14 +64,14 @@ def _anonymous(columns: Any) -> ColumnElement[bool]:
     return func.coalesce(columns.customer_id, "") == ""
 
 
-def _own(c: Any, members: list[str]) -> ColumnElement[bool]:
+def _own(c: Any, members: Any) -> ColumnElement[bool]:
     return c.customer_id.in_(members)  # type: ignore[no-any-return]
 
 
 def _under(kind: IdentifierKind, column: str) -> Branch:
     """Anonymous rows whose ``column`` holds a value of ``kind`` linked to the profile."""
 
-    def branch(c: Any, members: list[str]) -> ColumnElement[bool]:
+    def branch(c: Any, members: Any) -> ColumnElement[bool]:
         return and_(_anonymous(c), c[column].in_(_linked(kind, members)))
 
     return branch
@@ -159,13 +163,26 @@ class TimelineRepository:
 
     def purchase_times(self, members: Sequence[str]) -> list[datetime]:
         """When the profile's purchases were made: orders with at least one bought line."""
-        o, lines = orders.c, order_lines.c
-        bought = exists().where(lines.order_id == o.order_id, lines.quantity > 0)
-        query = select(o.ordered_at).where(
-            _one_of(_SOURCES[1], list(members), lambda query, _columns: query), bought
-        )
         with self._db.connect() as conn:
-            return [row[0] for row in conn.execute(query)]
+            return list(conn.execute(_purchases(), {"members": list(members)}).scalars())
+
+
+@functools.cache
+def _purchases() -> Any:
+    o, lines = orders.c, order_lines.c
+    bought = exists().where(lines.order_id == o.order_id, lines.quantity > 0)
+    return select(o.ordered_at).where(_one_of(_SOURCES[1], lambda query, _columns: query), bought)
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What a page query filters on; one statement is built (and cached) per shape."""
+
+    touchpoint: bool
+    since: bool
+    until: bool
+    relation: str | None
+    """How the source sorts against the cursor's: ``<``, ``=``, ``>`` or none (first page)."""
 
 
 def _read(
@@ -177,19 +194,24 @@ def _read(
     limit: int,
 ) -> list[dict[str, Any]]:
     """One source's first ``limit + 1`` items after ``cursor``, as timeline items."""
-
-    def page(query: Any, columns: Any) -> Any:
-        return _window(query, source, columns, filters, cursor).limit(limit + 1)
-
-    c = source.table.c
-    query = select(
-        c[source.key].label("key"),
-        c[source.at].label("at"),
-        c[source.touchpoint].label("touchpoint"),
-        *(c[name] for name in source.columns),
-    ).where(_one_of(source, members, page))
+    relation = None
+    params: dict[str, Any] = {"members": members, "limit": limit + 1}
+    if cursor is not None:
+        relation = (
+            "<" if source.name < cursor.source else ">" if source.name > cursor.source else "="
+        )
+        params["cursor_at"] = cursor.at
+        if relation == "=":
+            params["cursor_key"] = int(cursor.key) if source.name == "consent" else cursor.key
+    params |= {"touchpoint": filters.touchpoint, "since": filters.since, "until": filters.until}
+    shape = _Shape(
+        filters.touchpoint is not None,
+        filters.since is not None,
+        filters.until is not None,
+        relation,
+    )
     items = []
-    for row in conn.execute(page(query, c)):
+    for row in conn.execute(_page_statement(source, shape), params):
         item = dict(row._mapping)
         item["source"] = source.name
         item["stitched"] = not item["customer_id"]
@@ -198,6 +220,24 @@ def _read(
             item["key"] = f"{item['key']:0{_KEY_DIGITS}d}"
         items.append(item)
     return items
+
+
+@functools.cache
+def _page_statement(source: _Source, shape: _Shape) -> Any:
+    """A page of ``source`` for queries of ``shape``, with bound parameters ``members``,
+    ``limit``, ``touchpoint``, ``since``, ``until``, ``cursor_at`` and ``cursor_key``."""
+
+    def page(query: Any, columns: Any) -> Any:
+        return _window(query, source, columns, shape).limit(bindparam("limit", type_=Integer))
+
+    c = source.table.c
+    query = select(
+        c[source.key].label("key"),
+        c[source.at].label("at"),
+        c[source.touchpoint].label("touchpoint"),
+        *(c[name] for name in source.columns),
+    ).where(_one_of(source, page))
+    return page(query, c)
 
 
 def _lines(conn: Connection, order_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
@@ -226,15 +266,15 @@ def _lines(conn: Connection, order_ids: list[str]) -> dict[str, list[dict[str, A
     return found
 
 
-def _one_of(
-    source: _Source, members: list[str], shape: Callable[[Any, Any], Any]
-) -> ColumnElement[bool]:
+def _one_of(source: _Source, shape: Callable[[Any, Any], Any]) -> ColumnElement[bool]:
     """``key IN (branch 1 UNION ALL branch 2 ...)``, each branch cut by ``shape``.
 
     One ``OR`` over the branches would keep PostgreSQL from using each branch's index
     (customer id, anonymous id, device id); the union reads each through its own index, and
-    ``shape`` cuts each to a page before they meet.
+    ``shape`` cuts each to a page before they meet. The profile's customer ids are the
+    expanding parameter ``members``.
     """
+    members: Any = bindparam("members", expanding=True)
     parts = []
     for i, branch in enumerate(source.branches):
         columns = _alias(source.table, i).c
@@ -249,27 +289,22 @@ def _alias(table: Table, branch: int) -> Any:
     return table.alias(f"{table.name}_{branch}")
 
 
-def _window(
-    query: Any,
-    source: _Source,
-    columns: Any,
-    filters: TimelineFilter,
-    cursor: TimelineCursor | None,
-) -> Any:
-    """Filters, keyset condition after ``cursor`` and newest-first order for one source."""
+def _window(query: Any, source: _Source, columns: Any, shape: _Shape) -> Any:
+    """Filters, keyset condition after the cursor and newest-first order for one source."""
     at, key = columns[source.at], columns[source.key]
-    if filters.touchpoint is not None:
-        query = query.where(columns[source.touchpoint] == filters.touchpoint)
-    if filters.since is not None:
-        query = query.where(at >= filters.since)
-    if filters.until is not None:
-        query = query.where(at < filters.until)
-    if cursor is not None:
-        if source.name < cursor.source:
-            query = query.where(at <= cursor.at)
-        elif source.name > cursor.source:
-            query = query.where(at < cursor.at)
+    if shape.touchpoint:
+        query = query.where(columns[source.touchpoint] == bindparam("touchpoint", type_=String))
+    if shape.since:
+        query = query.where(at >= bindparam("since", type_=DateTime))
+    if shape.until:
+        query = query.where(at < bindparam("until", type_=DateTime))
+    if shape.relation is not None:
+        cursor_at = bindparam("cursor_at", type_=DateTime)
+        if shape.relation == "<":
+            query = query.where(at <= cursor_at)
+        elif shape.relation == ">":
+            query = query.where(at < cursor_at)
         else:
-            after = int(cursor.key) if source.name == "consent" else cursor.key
-            query = query.where(or_(at < cursor.at, and_(at == cursor.at, key < after)))
+            after = bindparam("cursor_key", type_=Integer if source.name == "consent" else String)
+            query = query.where(or_(at < cursor_at, and_(at == cursor_at, key < after)))
     return query.order_by(at.desc(), key.desc())
