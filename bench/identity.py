@@ -170,13 +170,13 @@ def main() -> None:
             f"resolve {N_IDS:,} ids through {N_MERGES:,} merges",
             f"{resolution['kunde_s']:.3f} s",
             f"dict + Python loop {resolution['plain_s']:.3f} s",
-            f"{resolution['plain_s'] / resolution['kunde_s']:.1f}× faster",
+            f"kunde ÷ anchor {resolution['kunde_s'] / resolution['plain_s']:.2f}",
         ],
         [
             "timeline page (25 items, 4 sources, phases), SQLite",
             f"{timeline['kunde_ms']:.2f} ms",
             f"bare events query {timeline['plain_ms']:.2f} ms",
-            f"{timeline['kunde_ms'] / timeline['plain_ms']:.1f}× the bare query",
+            f"kunde ÷ anchor {timeline['kunde_ms'] / timeline['plain_ms']:.0f}",
         ],
     ]
     print_table("Identity graph", ["what", "kunde", "anchor", "ratio"], rows)

@@ -95,6 +95,8 @@ class Resolution:
     def members(self, customer_id: str) -> list[str]:
         """Every customer id of ``customer_id``'s profile, the profile id first, then sorted."""
         profile = self.profile_of(customer_id)
+        if not len(self._absorbed):
+            return [profile]
         others = self._absorbed.filter(pc.equal(self._profile, profile)).to_pylist()
         return [profile, *sorted(others)]
 
