@@ -79,6 +79,12 @@ class Settings(BaseSettings):
 
     recommend_reload_seconds: float = Field(default=1.0, ge=0.0)
     """How often a running server checks for a newly trained model (a file stat)."""
+    identity_max_profiles: int = Field(default=3, ge=1, le=1000)
+    """Shared-device guard: an identifier already linked to more than this many customers
+    (a family tablet, a shop's counter PC) is still linked but never merges profiles."""
+
+    phone_country_code: str = Field(default="49", pattern=r"^[1-9][0-9]{0,2}$")
+    """Calling code given to national phone numbers (``030 ...`` becomes ``+4930...``)."""
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from kunde._engine import access, audit, customers, imports, payloads, privacy
 from kunde._engine import demo as _demo
 from kunde._engine.access import Permission, Principal
+from kunde._engine.identity_facade import IdentityFacade
 from kunde._engine.recommend_facade import RecommendFacade
 from kunde._engine.value_facade import ValueFacade
 from kunde.catalog import ProductIn
@@ -38,7 +39,7 @@ from kunde.store import Store
 __all__ = ["Engine", "Permission", "Principal"]
 
 
-class Engine(RecommendFacade, ValueFacade):
+class Engine(IdentityFacade, RecommendFacade, ValueFacade):
     """kunde's application core.
 
     Args:

@@ -86,12 +86,14 @@ EXPECTED = {
         Permission.READ_AGGREGATES,
         Permission.READ_RECOMMENDATIONS,
         Permission.MANAGE_EDITORIAL,
+        Permission.LINK_IDENTIFIERS,
     },
     "integration": {
         Permission.WRITE_DATA,
         Permission.RECORD_CONSENT,
         Permission.READ_PRODUCTS,
         Permission.READ_RECOMMENDATIONS,
+        Permission.LINK_IDENTIFIERS,
     },
     "analyst": {Permission.READ_PRODUCTS, Permission.READ_AGGREGATES},
 }

@@ -49,8 +49,14 @@ def test_profile_with_identifiers(
         "postal_letter": {"allowed": True, "preferred": True, "max_per_month": None}
     }
     assert body["identifiers"] == [
-        {"kind": "loyalty_card", "value": "LC-77", "created_at": "2026-01-05T12:00:00"}
+        {
+            "kind": "loyalty_card",
+            "value": "LC-77",
+            "created_at": "2026-01-05T12:00:00",
+            "customer_id": "C-1",
+        }
     ]
+    assert (body["profile_id"], body["merged_into"], body["merges"]) == ("C-1", None, [])
     assert body["summary"] is None  # no purchases yet
 
 

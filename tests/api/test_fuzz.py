@@ -54,7 +54,17 @@ PRODUCT: dict[str, Any] = {
     "released_at": "2026-03-01",
     "description": "Stahl",
 }
+IDENTIFY: dict[str, Any] = {
+    "customer_id": "C-1",
+    "identifiers": [
+        {"kind": "email", "value": "Jana@Example.de"},
+        {"kind": "phone", "value": "030 1234567"},
+        {"kind": "anonymous_id", "value": "anon-1"},
+        {"kind": "loyalty_card", "value": "1234 5678"},
+    ],
+}
 VALID = {
+    "/v1/identify": IDENTIFY,
     "/v1/orders": {"orders": [ORDER]},
     "/v1/events": {"events": [EVENT]},
     "/v1/products": {"products": [PRODUCT]},

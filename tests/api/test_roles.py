@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from kunde.catalog import ProductIn
 from kunde.engine import Engine
-from kunde.identity import CustomerProfile
+from kunde.identity import CustomerProfile, IdentifierIn, IdentifierKind, IdentifyIn
 from kunde.privacy import Actor, PaymentMethodIn
 
 ORDER = {
@@ -33,6 +33,7 @@ PRODUCT = {"product_id": "P-2", "name": "Spaten", "category": "Garten > Werkzeug
 PROFILE = {"given_name": "Jana", "language": "de", "channels": {"email": {"preferred": True}}}
 PAYMENT_METHOD = {"provider": "stripe", "token": "pm_1NvXkL2eZvKYlo2C0n8jBq3x", "last4": "4242"}
 CONSENT = {"purpose": "email_marketing", "granted": True, "policy_version": "v1", "source": "web"}
+IDENTIFY = {"customer_id": "C-1", "identifiers": [{"kind": "anonymous_id", "value": "anon-1"}]}
 
 ENDPOINTS: dict[str, tuple[str, str, dict[str, Any] | None]] = {
     "post-orders": ("POST", "/v1/orders", ORDER),
@@ -47,6 +48,9 @@ ENDPOINTS: dict[str, tuple[str, str, dict[str, Any] | None]] = {
     "post-consents": ("POST", "/v1/customers/C-1/consents", CONSENT),
     "get-consents": ("GET", "/v1/customers/C-1/consents", None),
     "get-audit": ("GET", "/v1/audit", None),
+    "post-identify": ("POST", "/v1/identify", IDENTIFY),
+    "post-undo-merge": ("POST", "/v1/merges/{merge}/undo", None),
+    "get-timeline": ("GET", "/v1/customers/C-1/timeline", None),
     "healthz": ("GET", "/healthz", None),
     "metrics": ("GET", "/metrics", None),
 }
@@ -59,6 +63,7 @@ _CATALOG = {"admin": 200, "staff": 200, "integration": 200, "analyst": 200}
 _PERSONAL_WRITE = {"admin": 201, "staff": 201, "integration": 403, "analyst": 403}
 _PERSONAL_DELETE = {"admin": 204, "staff": 204, "integration": 403, "analyst": 403}
 _CONSENT_WRITE = {"admin": 201, "staff": 201, "integration": 201, "analyst": 403}
+_LINK = {"admin": 200, "staff": 200, "integration": 200, "analyst": 403}
 _ADMIN_ONLY = {"admin": 200, "staff": 403, "integration": 403, "analyst": 403}
 _OPEN = dict.fromkeys(CALLERS, 200)
 _NO_AUTH = {"no-key": 401, "unknown-key": 401, "revoked-key": 401}
@@ -76,6 +81,9 @@ EXPECTED: dict[str, dict[str, int]] = {
     "post-consents": {**_CONSENT_WRITE, **_NO_AUTH},
     "get-consents": {**_PERSONAL, **_NO_AUTH},
     "get-audit": {**_ADMIN_ONLY, **_NO_AUTH},
+    "post-identify": {**_LINK, **_NO_AUTH},
+    "post-undo-merge": {**_PERSONAL, **_NO_AUTH},
+    "get-timeline": {**_PERSONAL, **_NO_AUTH},
     "healthz": _OPEN,
     "metrics": _OPEN,
 }
@@ -110,17 +118,28 @@ def saved_method(engine: Engine, headers: dict[str, dict[str, str]]) -> str:
     return saved.payment_method_id
 
 
+@pytest.fixture
+def merge_id(engine: Engine, headers: dict[str, dict[str, str]]) -> int:
+    """The id of a merge of C-2 into C-1 (the target of the undo)."""
+    email = IdentifierIn(kind=IdentifierKind.EMAIL, value="jana@example.de")
+    actor = Actor(key_id=None, role="admin")
+    engine.identify(actor, IdentifyIn(customer_id="C-2", identifiers=[email]))
+    merged = engine.identify(actor, IdentifyIn(customer_id="C-1", identifiers=[email]))["merged"]
+    return int(merged[0]["merge_id"])
+
+
 @pytest.mark.parametrize(("endpoint", "caller", "status"), CASES)
 def test_role_matrix(
     client: TestClient,
     headers: dict[str, dict[str, str]],
     saved_method: str,
+    merge_id: int,
     endpoint: str,
     caller: str,
     status: int,
 ) -> None:
     method, path, body = ENDPOINTS[endpoint]
-    path = path.format(pm=saved_method)
+    path = path.format(pm=saved_method, merge=merge_id)
     response = client.request(method, path, json=body, headers=headers[caller])
     assert response.status_code == status, response.text
     if status == 401:

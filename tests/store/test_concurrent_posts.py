@@ -14,9 +14,17 @@ from sqlalchemy.sql.schema import Table
 from kunde.catalog import ProductIn
 from kunde.engine import Engine
 from kunde.errors import ConflictError
-from kunde.identity import EventIn
+from kunde.identity import EventIn, IdentifierIn, IdentifierKind, IdentifyIn
 from kunde.orders import LineIn, OrderIn
-from kunde.store.tables import customer_days, events, order_lines, orders, products
+from kunde.privacy import Actor
+from kunde.store.tables import (
+    customer_days,
+    customer_merges,
+    events,
+    order_lines,
+    orders,
+    products,
+)
 
 THREADS = 8
 T = TypeVar("T")
@@ -146,3 +154,23 @@ def test_same_products_at_once_are_created_once(any_engine: Engine, existing: bo
     assert sum(updated for _, updated in results) == (25 if existing else 0)
     assert _count(any_engine, products) == 50
     assert any_engine.get_product("p000")["name"] == "Product 0"
+
+
+def test_concurrent_identifies_merge_each_profile_once(any_engine: Engine) -> None:
+    any_engine.settings.identity_max_profiles = 100
+    email = IdentifierIn(kind=IdentifierKind.EMAIL, value="shared@example.de")
+    counter = iter(range(THREADS))
+    lock = threading.Lock()
+
+    def call() -> dict:  # type: ignore[type-arg]
+        with lock:
+            customer = f"c{next(counter)}"
+        request = IdentifyIn(customer_id=customer, identifiers=[email])
+        return any_engine.identify(Actor(key_id=None, role="integration"), request)
+
+    results = _no_errors(_at_once(call))
+    made = [m for r in results for m in r["merged"]]
+    # every customer but the first to arrive was a separate profile once: 7 merges, one profile
+    assert len(made) == THREADS - 1 == _count(any_engine, customer_merges)
+    profiles = any_engine.resolve_customers([f"c{i}" for i in range(THREADS)])
+    assert len(set(profiles.tolist())) == 1

@@ -79,6 +79,8 @@ class Permission(StrEnum):
     """Read one customer's recommendations (the shop backend renders them on its pages)."""
     MANAGE_EDITORIAL = "manage_editorial"
     """Set the shop's editorial picks for the recommendation feeds."""
+    LINK_IDENTIFIERS = "link_identifiers"
+    """Link identifiers (login, checkout) to a customer, which may merge profiles."""
 
 
 ROLES: tuple[str, ...] = ("admin", "staff", "integration", "analyst")
@@ -95,6 +97,7 @@ ROLE_PERMISSIONS: Mapping[str, frozenset[Permission]] = {
             Permission.READ_AGGREGATES,
             Permission.READ_RECOMMENDATIONS,
             Permission.MANAGE_EDITORIAL,
+            Permission.LINK_IDENTIFIERS,
         }
     ),
     "integration": frozenset(
@@ -103,6 +106,7 @@ ROLE_PERMISSIONS: Mapping[str, frozenset[Permission]] = {
             Permission.RECORD_CONSENT,
             Permission.READ_PRODUCTS,
             Permission.READ_RECOMMENDATIONS,
+            Permission.LINK_IDENTIFIERS,
         }
     ),
     "analyst": frozenset({Permission.READ_PRODUCTS, Permission.READ_AGGREGATES}),
@@ -212,4 +216,5 @@ def _describe(permission: Permission) -> str:
         Permission.READ_RECOMMENDATIONS: "read a customer's recommendations",
         Permission.MANAGE_EDITORIAL: "change the editorial picks",
         Permission.READ_AUDIT: "read the audit trail",
+        Permission.LINK_IDENTIFIERS: "link identifiers",
     }[permission]

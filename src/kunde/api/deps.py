@@ -22,7 +22,7 @@ from kunde.api.schemas_recommend import EditorialIn
 from kunde.catalog import ProductIn
 from kunde.engine import Engine, Permission, Principal
 from kunde.errors import AuthenticationError
-from kunde.identity import CustomerProfile, EventIn
+from kunde.identity import CustomerProfile, EventIn, IdentifyIn
 from kunde.orders import OrderIn
 from kunde.privacy import (
     CARD_NUMBER_MESSAGE,
@@ -43,6 +43,8 @@ __all__ = [
     "EditorialManager",
     "EngineDep",
     "EventsBody",
+    "IdentifierLinker",
+    "IdentifyBody",
     "MetricsDep",
     "OrdersBody",
     "PaymentMethodBody",
@@ -207,6 +209,8 @@ RecommendationReader = Annotated[Principal, Depends(_recommendation_reader)]
 Reads by people (admin, staff) are audited like other personal data; the shop backend's
 integration key renders them on every page and is not.
 """
+IdentifierLinker = Annotated[Actor, Depends(_acting(Permission.LINK_IDENTIFIERS))]
+"""A caller who may link identifiers to customers (admin, staff, integration); audited."""
 
 
 def _orders_from(data: Any, limit: int) -> list[OrderIn]:
@@ -307,3 +311,11 @@ async def _editorial(request: Request) -> EditorialIn:
 
 EditorialBody = Annotated[EditorialIn, Depends(_editorial)]
 """The editorial picks: ``{"product_ids": [...], "share": 0.3}``."""
+
+
+async def _identify(request: Request) -> IdentifyIn:
+    return await read_json(request, lambda data: validate(IdentifyIn, data))
+
+
+IdentifyBody = Annotated[IdentifyIn, Depends(_identify)]
+"""Identifiers seen together with a customer: ``{"customer_id", "identifiers": [...]}``."""

@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from kunde.api.schemas_identity import ProfileMergeOut
 from kunde.catalog import ProductIn
 from kunde.identity import Address, Channel, ChannelPreference, EventIn
 from kunde.orders import OrderIn
@@ -109,11 +110,13 @@ class ProductOut(BaseModel):
 
 
 class IdentifierOut(BaseModel):
-    """An identifier linked to a customer (anonymous id, email, device, loyalty card)."""
+    """An identifier linked to a customer (see :class:`kunde.identity.IdentifierKind`)."""
 
     kind: str
     value: str
     created_at: datetime
+    customer_id: str | None = None
+    """The customer of the profile it is linked to (a merged profile has several)."""
 
 
 class PurchaseSummaryOut(BaseModel):
@@ -149,8 +152,15 @@ class CustomerOut(BaseModel):
     """When kunde first stored the customer (with a profile or an order)."""
     updated_at: datetime | None = None
     identifiers: list[IdentifierOut] = Field(default_factory=list)
+    """The identifiers of the whole profile (merged customers included)."""
     summary: PurchaseSummaryOut | None = None
-    """``None`` when the customer has not bought anything yet."""
+    """The whole profile's purchases; ``None`` when nothing was bought yet."""
+    profile_id: str | None = None
+    """The profile the customer belongs to: their own id, or the survivor of a merge."""
+    merged_into: str | None = None
+    """Set when this customer was merged into another profile (``profile_id``)."""
+    merges: list[ProfileMergeOut] = Field(default_factory=list)
+    """The active merges that make up the profile (undo with ``POST /v1/merges/{id}/undo``)."""
 
 
 class HealthOut(BaseModel):

@@ -16,8 +16,9 @@ __all__ = ["Address", "Channel", "ChannelPreference", "CustomerProfile", "EventI
 class EventIn(BaseModel):
     """A behavioural event (page view, search, add to cart, login, store visit, call, ...).
 
-    An event that carries both ``customer_id`` and ``anonymous_id`` links the anonymous id to
-    the customer (e.g. a login after browsing).
+    An event that carries ``customer_id`` with ``anonymous_id`` or ``device_id`` links them to
+    the customer (e.g. a login after browsing); anonymous events under a linked id or device
+    then appear in the customer's timeline. An app event may carry only a ``device_id``.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -41,8 +42,8 @@ class EventIn(BaseModel):
 
     @model_validator(mode="after")
     def _someone(self) -> EventIn:
-        if self.customer_id is None and self.anonymous_id is None:
-            raise ValueError("an event needs a customer_id or an anonymous_id")
+        if self.customer_id is None and self.anonymous_id is None and not self.device_id:
+            raise ValueError("an event needs a customer_id, an anonymous_id or a device_id")
         return self
 
 

@@ -34,6 +34,12 @@ class AuditAction(StrEnum):
     """An inferred interest was removed from the personal feed (details: the category)."""
     PERSONALIZATION_RESET = "personalization.reset"
     """Every inferred interest was reset."""
+    IDENTITY_LINK = "identity.link"
+    """Identifiers were linked to a customer (details: kinds, merge ids, refusals; no values)."""
+    IDENTITY_MERGE = "identity.merge"
+    """Two profiles were merged; one entry per side (details: merge id, side, identifier kind)."""
+    IDENTITY_UNMERGE = "identity.unmerge"
+    """A merge was undone; one entry per side (details: merge id, side)."""
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,13 @@ from kunde.store.consents import ConsentRepository
 from kunde.store.customers import CustomerRepository
 from kunde.store.database import connect, is_sqlite, migrate, schema_is_current
 from kunde.store.events import EventRepository
+from kunde.store.identity import IdentityRepository
 from kunde.store.keys import KeyRepository
 from kunde.store.orders import OrderRepository
 from kunde.store.payment_methods import PaymentMethodRepository
 from kunde.store.products import ProductRepository
 from kunde.store.recommend import RecommendRepository
+from kunde.store.timeline import TimelineRepository
 from kunde.store.value import ValueRepository
 
 __all__ = ["Store"]
@@ -42,6 +44,8 @@ class Store:
         self.audit = AuditRepository(self.db)
         self.value = ValueRepository(self.db)
         self.recommend = RecommendRepository(self.db)
+        self.identity = IdentityRepository(self.db)
+        self.timeline = TimelineRepository(self.db)
 
     @property
     def is_sqlite(self) -> bool:

@@ -40,8 +40,9 @@ class EventRepository:
         """Store events whose ``event_id`` is new, in one transaction.
 
         Also makes sure a ``customers`` row exists for every customer id (no personal data),
-        and records ``anonymous_id`` -> customer links (identifier kind ``anonymous_id``) for
-        events that carry both; an anonymous id already linked keeps its first customer.
+        and links the ``anonymous_id`` and ``device_id`` of events that carry a customer id to
+        that customer (identifier kinds ``anonymous_id`` and ``device_id``). Such links stitch
+        anonymous events to the customer; they never merge profiles (``identify`` does).
 
         Args:
             rows: events with :data:`EVENT_COLUMNS`, distinct event ids.
@@ -100,14 +101,15 @@ class EventRepository:
                 ),
                 {"now": now},
             )
-            conn.execute(
-                _sql(
-                    "INSERT INTO identifiers (kind, value, customer_id, created_at) "
-                    "SELECT 'anonymous_id', s.anonymous_id, MIN(s.customer_id), :now "
-                    f"FROM {_STAGE} s WHERE s.anonymous_id IS NOT NULL "
-                    f"AND s.customer_id IS NOT NULL GROUP BY s.anonymous_id "
-                    "ORDER BY s.anonymous_id ON CONFLICT (kind, value) DO NOTHING"
-                ),
-                {"now": now},
-            )
+            for kind, column in (("anonymous_id", "anonymous_id"), ("device_id", "device_id")):
+                conn.execute(
+                    _sql(
+                        "INSERT INTO identifiers (kind, value, customer_id, created_at) "
+                        f"SELECT DISTINCT '{kind}', s.{column}, s.customer_id, :now "
+                        f"FROM {_STAGE} s WHERE s.{column} IS NOT NULL AND s.{column} <> '' "
+                        f"AND s.customer_id IS NOT NULL ORDER BY 2, 3 "
+                        "ON CONFLICT (kind, value, customer_id) DO NOTHING"
+                    ),
+                    {"now": now},
+                )
         return max(0, int(new))

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "audit_entries",
     "consent_entries",
     "customer_days",
+    "customer_merges",
     "customer_summaries",
     "customers",
     "data_versions",
@@ -81,16 +83,47 @@ customers = Table(
 identifiers = Table(
     "identifiers",
     metadata,
-    Column("kind", String(32), primary_key=True, doc="anonymous_id, email, device, loyalty_card"),
-    Column("value", String(255), primary_key=True),
+    Column("kind", String(32), primary_key=True, doc="A kunde.identity.IdentifierKind."),
+    Column("value", String(255), primary_key=True, doc="Normalised (kunde.identity)."),
     Column(
         "customer_id",
         String(64),
         ForeignKey("customers.customer_id", ondelete="CASCADE"),
-        nullable=False,
+        primary_key=True,
         index=True,
+        doc="One identifier may be linked to several customers (a shared device; migration 0005).",
     ),
     Column("created_at", DateTime(timezone=False), nullable=False),
+    Index("ix_identifiers_customer_id_kind_value", "customer_id", "kind", "value"),
+)
+
+customer_merges = Table(
+    "customer_merges",
+    metadata,
+    Column(
+        "merge_id",
+        BigInteger().with_variant(Integer, "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
+    Column("customer_id", String(64), nullable=False, doc="The surviving profile."),
+    Column("absorbed_customer_id", String(64), nullable=False, doc="The profile merged into it."),
+    Column("reason", String(200), nullable=False, doc="Why, e.g. 'identify: shared email'."),
+    Column("identifier_kind", String(32), doc="The identifier both profiles shared."),
+    Column("identifier_value", String(255), doc="Its normalised value (personal data)."),
+    Column("created_at", DateTime(timezone=False), nullable=False),
+    Column("created_by", String(64), nullable=False, doc="'<role>:<key id>' of the actor."),
+    Column("undone_at", DateTime(timezone=False), doc="Set by an unmerge; the row stays."),
+    Column("undone_by", String(64)),
+    Index("ix_customer_merges_customer_id", "customer_id"),
+    Index(
+        "uq_customer_merges_absorbed_active",
+        "absorbed_customer_id",
+        unique=True,
+        sqlite_where=text("undone_at IS NULL"),
+        postgresql_where=text("undone_at IS NULL"),
+    ),
+    Index("ix_customer_merges_absorbed_customer_id", "absorbed_customer_id"),
 )
 
 products = Table(
@@ -204,7 +237,7 @@ events = Table(
     Column("customer_id", String(64), index=True),
     Column("anonymous_id", String(128), index=True),
     Column("touchpoint", String(32)),
-    Column("device_id", String(128)),
+    Column("device_id", String(128), index=True, doc="Indexed for stitching (migration 0005)."),
     Column("product_id", String(64)),
     Column("properties", JSON),
     Column("received_at", DateTime(timezone=False), nullable=False),

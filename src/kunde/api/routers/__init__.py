@@ -9,6 +9,7 @@ from kunde.api.routers import (
     consents,
     customers,
     events,
+    identity,
     operations,
     orders,
     payment_methods,
@@ -16,6 +17,7 @@ from kunde.api.routers import (
     products,
     profiles,
     recommendations,
+    timeline,
     value,
 )
 
@@ -34,5 +36,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     value.router,
     recommendations.router,
     personalization.router,
+    identity.router,
+    timeline.router,
 )
 """Every resource's router, in the order the application includes them."""

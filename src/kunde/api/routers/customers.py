@@ -17,8 +17,10 @@ router = APIRouter(prefix="/v1", tags=["customers"])
 def get_customer(
     principal: PersonalDataReader, customer_id: CustomerId, engine: EngineDep
 ) -> CustomerOut:
-    """A customer's profile, identifiers and purchase summary.
+    """A customer's profile, identifiers and purchase summary, seen through merges.
 
+    Profile fields are the customer's own; identifiers and the purchase summary cover the whole
+    profile (every customer merged with this one), listed in ``merges``.
     Personal data: only the roles ``admin`` and ``staff`` may read it.
     """
-    return CustomerOut.model_validate(engine.get_customer(customer_id))
+    return CustomerOut.model_validate(engine.customer_profile(customer_id))
