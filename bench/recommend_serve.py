@@ -141,6 +141,7 @@ def main() -> None:
             round(kunde[name], 2),
             round(bare[name], 2),
             round(kunde[name] / bare[name], 2) if bare[name] else "-",
+            round(product[name], 2),
         ]
         for name in ("p50 ms", "p90 ms", "p99 ms", "requests/s")
     ]
