@@ -34,14 +34,22 @@ local ids = {%s}
 local n = 0
 request = function()
   n = n + 1
-  return wrk.format("GET", "/v1/customers/" .. ids[(n %% #ids) + 1] .. "/recommendations?k=10")
+  return wrk.format("GET", "%s" .. ids[(n %% #ids) + 1] .. "%s")
 end
 """
+RECOMMENDATIONS = ("/v1/customers/", "/recommendations?k=10")
+PRODUCT = ("/v1/products/", "")
 
 
-def _wrk(base: str, key: str | None, ids: list[str], args: argparse.Namespace) -> dict[str, float]:
+def _wrk(
+    base: str,
+    key: str | None,
+    ids: list[str],
+    args: argparse.Namespace,
+    path: tuple[str, str] = RECOMMENDATIONS,
+) -> dict[str, float]:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(LUA % ", ".join(f'"{c}"' for c in ids))
+        script.write(LUA % (", ".join(f'"{c}"' for c in ids), path[0], path[1]))
     command = [
         "wrk",
         f"-t{args.threads}",
@@ -94,6 +102,7 @@ def main() -> None:
         engine.build_demo(seed=7, customers=args.customers)
         model = engine.recommend_model()
         ids = [str(c) for c in model.customer_ids.tolist()]
+        products = [str(p) for p in model.product_ids.tolist()]
         grant = [
             ConsentChange(
                 purpose="personalization", granted=True, policy_version="v1", source="web"
@@ -111,6 +120,8 @@ def main() -> None:
         kunde_cmd = [sys.executable, "-c", "from kunde.cli import main; main()", "serve"]
         with _server(kunde_cmd, env) as base:
             kunde = _wrk(base, key, ids, args)
+            # the same server's plain catalog read: what the stack costs before recommending
+            product = _wrk(base, key, products, args, PRODUCT)
         bare_cmd = [
             sys.executable,
             "-m",
@@ -130,6 +141,7 @@ def main() -> None:
             round(kunde[name], 2),
             round(bare[name], 2),
             round(kunde[name] / bare[name], 2) if bare[name] else "-",
+            round(product[name], 2),
         ]
         for name in ("p50 ms", "p90 ms", "p99 ms", "requests/s")
     ]
@@ -138,7 +150,13 @@ def main() -> None:
     print_table(
         f"GET /v1/customers/{{id}}/recommendations, wrk -t{args.threads} -c{args.connections} "
         f"-d{args.duration}s, 1 worker each",
-        ["measure", "kunde", "bare constant list", "kunde / bare"],
+        [
+            "measure",
+            "kunde recommendations",
+            "bare constant list",
+            "kunde / bare",
+            "kunde GET /v1/products/{id}",
+        ],
         rows,
     )
     print(
@@ -158,6 +176,7 @@ def main() -> None:
             },
             "kunde": kunde,
             "bare": bare,
+            "kunde_get_product": product,
             "p99_ratio": p99_ratio,
             "throughput_ratio": rps_ratio,
         },

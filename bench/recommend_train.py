@@ -72,6 +72,7 @@ def main() -> None:
             "KUNDE_DATA_DIR": f"{tmp}/data",
             "KUNDE_RECOMMEND_RERANKER": "false" if args.no_reranker else "true",
         }
+        _timed([*kunde, "init"], env)
         import_s, _ = _timed(
             [*kunde, "import", "orders", str(DATA), "--format", "online-retail", "--json"], env
         )

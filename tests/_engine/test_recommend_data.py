@@ -46,7 +46,8 @@ def _shop(engine: Engine) -> None:
     )
 
 
-def test_postage_returns_anonymous_orders_and_gifts(engine: Engine) -> None:
+def test_postage_returns_anonymous_orders_and_gifts(any_engine: Engine) -> None:
+    engine = any_engine
     _shop(engine)
     data = load_data(engine.store, category_depth=2)
     bought = {
@@ -62,7 +63,8 @@ def test_postage_returns_anonymous_orders_and_gifts(engine: Engine) -> None:
     assert list(data.category_names) == ["Books > Crime", "Garden > Seeds", "Garden > Tools"]
 
 
-def test_reset_and_removed_interest_keep_lines_out_of_the_profile(engine: Engine) -> None:
+def test_reset_and_removed_interest_keep_lines_out_of_the_profile(any_engine: Engine) -> None:
+    engine = any_engine
     _shop(engine)
     engine.add_orders(
         [_order("O5", "C2", 6, {"product_id": "BOOK", "quantity": 1, "unit_price": 9.0})]
@@ -81,3 +83,23 @@ def test_feed_categories_cut_the_path_at_the_depth() -> None:
     paths = ["Garden > Seeds > Herbs", "Books", "", " Home > Lighting "]
     assert feed_categories(paths, 2).tolist() == ["Garden > Seeds", "Books", "", "Home > Lighting"]
     assert feed_categories(paths, 1).tolist() == ["Garden", "Books", "", "Home"]
+
+
+def test_serving_state_reads_consent_reset_removals_and_lines(any_engine: Engine) -> None:
+    engine = any_engine
+    _shop(engine)
+    repo = engine.store.recommend
+    assert repo.serving_state("NOBODY") is None
+    state = repo.serving_state("C2")
+    assert state is not None
+    assert (state.consent, state.reset_at, state.removed) == (False, None, [])
+    assert state.lines.product_id.tolist() == ["SEEDS"]
+    assert state.lines.day.tolist() == [(datetime(2026, 10, 5) - datetime(1970, 1, 1)).days]
+    repo.reset("C2", datetime(2026, 10, 30, 8, 0))
+    repo.remove_interest("C2", "Garden > Seeds", datetime(2026, 10, 30, 9, 0))
+    repo.put_editorial(["BOOK", "SEEDS"], 0.2, datetime(2026, 10, 30))
+    state = repo.serving_state("C2")
+    assert state is not None
+    assert state.reset_at == datetime(2026, 10, 30, 8, 0)
+    assert state.removed == [("Garden > Seeds", datetime(2026, 10, 30, 9, 0))]
+    assert (state.editorial.product_ids, state.editorial.share) == (["BOOK", "SEEDS"], 0.2)

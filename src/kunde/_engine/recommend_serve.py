@@ -249,7 +249,7 @@ def _reason(
         "new_in_category": f"new in {category}",
         "editorial": "our pick",
         "popular": "popular this week",
-        "explore": f"something different: popular in {category}",
+        "explore": f"something different: {category}",
     }[item.reason]
 
 
