@@ -16,6 +16,10 @@ CSV file, imported into a SQLite store with ``kunde import orders`` (timed apart
 ``kunde value fit --model bgnbd`` + ``kunde value export`` against one lifetimes process that
 reads the same file, summarises, fits, predicts and writes the same CSV.
 
+Findings (2026-12-04, machine heavily shared): whole processes 1.09x wall / 1.16x CPU against
+lifetimes (target 10x, not met); reading ~2.8 M customer-day rows through sqlite3 and the CLI's
+start-up dominate kunde's side (see bench/README.md).
+
 Usage: ``python bench/value_scale.py [--customers N] [--skip-whole]``.
 """
 

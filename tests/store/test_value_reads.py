@@ -1,4 +1,4 @@
-"""The bulk read of ``customer_days``: every path (ADBC, COPY, in-memory SQLite) gives the same."""
+"""The bulk read of ``customer_days``: SQLite (file and in-memory) and PostgreSQL give the same."""
 
 from __future__ import annotations
 

@@ -117,7 +117,8 @@ def value(
     say = _common.out.print
     say(
         f"calibration to {result['calibration_end']}, holdout to {result['holdout_end']} "
-        f"({result['horizon']:g} {result['time_unit']}), {result['customers']:,} customers, "
+        f"({result['horizon']:g} {'weeks' if result['time_unit'] == 'W' else 'days'}), "
+        f"{result['customers']:,} customers, "
         f"{result['holdout_purchases']:,.0f} holdout purchase days"
     )
     fitted = [n for n, m in result["models"].items() if m.get("params")]

@@ -65,9 +65,9 @@ class ValueRepository:
     def customer_days(self, as_of: date | None = None) -> CustomerDays:
         """All per-customer-day rows, optionally only days up to ``as_of`` (inclusive).
 
-        The rows travel as Arrow columns, not Python tuples: SQLite through the ADBC driver,
-        PostgreSQL through ``COPY ... TO STDOUT``. That reads millions of rows in about a
-        second, some 10 times faster than fetching rows through the DB-API.
+        PostgreSQL sends the rows as CSV through ``COPY ... TO STDOUT``, parsed by Arrow;
+        SQLite's come as plain driver tuples, days as text parsed by Arrow (3x faster than
+        SQLAlchemy's typed rows).
         """
         sql = (
             "SELECT customer_id, day, purchased, returned, purchase_lines FROM customer_days"
@@ -100,14 +100,6 @@ class ValueRepository:
         )
 
     def _read_arrow(self, sql: str) -> pa.Table:
-        url = self._db.url
-        if self._db.dialect.name == "sqlite" and url.database not in (None, "", ":memory:"):
-            import adbc_driver_sqlite.dbapi as adbc  # loaded only for the bulk read
-
-            with adbc.connect(str(url.database)) as lite, lite.cursor() as lite_cursor:
-                lite_cursor.execute(sql)
-                table: pa.Table = lite_cursor.fetch_arrow_table()
-            return table
         if self._db.dialect.name == "postgresql":
             buffer = bytearray()
             with self._db.connect() as conn:
@@ -121,20 +113,24 @@ class ValueRepository:
                         buffer += block
             return pacsv.read_csv(
                 pa.BufferReader(bytes(buffer)),
-                convert_options=pacsv.ConvertOptions(column_types=_PG_TYPES),
+                convert_options=pacsv.ConvertOptions(column_types=_COLUMNS),
             )
-        with self._db.connect() as conn:  # in-memory SQLite: rows through the DB-API
-            rows = conn.exec_driver_sql(sql).all()
-        columns: list[Any] = list(zip(*rows, strict=True)) if rows else [()] * len(_PG_TYPES)
+        # SQLite: plain driver tuples, no per-value type processing (ADBC's own SQLite library
+        # must not share the process with Python's: SQLite's POSIX locks are per process)
+        with self._db.connect() as conn:
+            dbapi = conn.connection.driver_connection
+            assert dbapi is not None
+            rows = dbapi.execute(sql).fetchall()  # SQLAlchemy's row objects would double it
+        columns: list[Any] = list(zip(*rows, strict=True)) if rows else [()] * len(_COLUMNS)
         return pa.table(
             {
-                name: pa.array([str(v) for v in col] if name == "day" else col, type=kind)
-                for (name, kind), col in zip(_PG_TYPES.items(), columns, strict=True)
+                name: pa.array(col, type=kind)
+                for (name, kind), col in zip(_COLUMNS.items(), columns, strict=True)
             }
         )
 
 
-_PG_TYPES = {
+_COLUMNS = {
     "customer_id": pa.string(),
     "day": pa.string(),
     "purchased": pa.float64(),
