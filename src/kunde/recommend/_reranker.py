@@ -63,17 +63,9 @@ class _Context:
 
 def _first_purchases(interactions: Interactions, since_day: int) -> NDArray[np.float64]:
     """Per product, how many customers bought it for the first time on or after ``since_day``."""
-    n_items = max(interactions.n_items, 1)
-    key = interactions.profile_customer * n_items + interactions.profile_item
-    order = np.lexsort((interactions.profile_day, key))
-    sorted_key = key[order]
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = sorted_key[1:] != sorted_key[:-1]
-    firsts = order[first]
-    recent = firsts[interactions.profile_day[firsts] >= since_day]
-    return np.bincount(interactions.profile_item[recent], minlength=interactions.n_items).astype(
-        np.float64
-    )
+    item, first_day = interactions.first_purchases()
+    recent = item[first_day >= since_day]
+    return np.bincount(recent, minlength=interactions.n_items).astype(np.float64)
 
 
 def _context(interactions: Interactions, item_features: sp.csr_matrix | None) -> _Context:
@@ -139,6 +131,13 @@ class LearnedRanker:
         truth_weight_power: each hold-out customer's pairs weigh ``|new purchases|^−power``;
             1 matches recall, which averages hits / |truth| over customers, so that customers
             with one new purchase count as much as resellers with fifty.
+        negative_share: share of the unbought candidates the regression sees (a seeded
+            random sample, weighted up by ``1 / negative_share``); the bought ones are all
+            kept. Negatives outnumber positives some thirty to one, so a sample loses little
+            and makes the fit several times cheaper.
+        max_customers: at most this many hold-out customers (a seeded random sample) make
+            the training pairs; ``None`` takes them all.
+        seed: seed of those samples.
     """
 
     def __init__(
@@ -150,9 +149,16 @@ class LearnedRanker:
         l2: float = 1.0,
         popularity_penalty: float = 0.0,
         truth_weight_power: float = 1.0,
+        negative_share: float = 0.25,
+        max_customers: int | None = None,
+        seed: int = 0,
     ) -> None:
         if candidates < 1:
             raise InvalidFieldError("candidates", "must be at least 1")
+        if not 0.0 < negative_share <= 1.0:
+            raise InvalidFieldError("negative_share", "must lie in (0, 1]")
+        if max_customers is not None and max_customers < 1:
+            raise InvalidFieldError("max_customers", "must be at least 1 (or None for all)")
         if label_days < 1:
             raise InvalidFieldError("label_days", "must be at least 1 day")
         self.config = config or PersonalRankerConfig()
@@ -161,6 +167,9 @@ class LearnedRanker:
         self.l2 = l2
         self.popularity_penalty = popularity_penalty
         self.truth_weight_power = truth_weight_power
+        self.negative_share = negative_share
+        self.max_customers = max_customers
+        self.seed = seed
 
     # --- features --------------------------------------------------------------------------
 
@@ -224,7 +233,10 @@ class LearnedRanker:
     # --- fitting ---------------------------------------------------------------------------
 
     def _labelled(
-        self, interactions: Interactions, item_features: sp.csr_matrix | None
+        self,
+        interactions: Interactions,
+        item_features: sp.csr_matrix | None,
+        text_similarity: sp.csr_matrix | None,
     ) -> tuple[NDArray[np.float32], NDArray[np.bool_], NDArray[np.float64]]:
         cut = interactions.as_of_day + 1 - self.label_days
         inner = interactions.restrict(cut)
@@ -248,7 +260,12 @@ class LearnedRanker:
                 f"{self.label_days} days of the training data; use a longer label_days "
                 "or the PersonalRanker without re-ranking"
             )
-        base = PersonalRanker(self.config).fit(inner, item_features)
+        rng = np.random.default_rng(self.seed)
+        if self.max_customers is not None and len(users) > self.max_customers:
+            users = np.sort(rng.choice(users, self.max_customers, replace=False))
+        base = PersonalRanker(self.config).fit(
+            inner, item_features, text_similarity=text_similarity
+        )
         ctx = _context(inner, item_features)
         n_items = interactions.n_items
         t_rows = np.repeat(np.arange(truth.shape[0], dtype=np.int64), np.diff(truth.indptr))
@@ -260,12 +277,13 @@ class LearnedRanker:
         for start in range(0, len(users), BLOCK_ROWS):
             block = users[start : start + BLOCK_ROWS]
             cand, feats = self._features(base, ctx, block, before)
-            ok = cand >= 0
             labels = np.isin(block[:, None] * n_items + cand, truth_keys)
+            user_w = np.broadcast_to(n_truth[block, None] ** -self.truth_weight_power, cand.shape)
+            sampled = rng.random(cand.shape) < self.negative_share
+            ok = (cand >= 0) & (labels | sampled)
             xs.append(feats[ok])
             ys.append(labels[ok])
-            user_w = n_truth[block] ** -self.truth_weight_power
-            ws.append(np.broadcast_to(user_w[:, None], cand.shape)[ok])
+            ws.append(np.where(labels, user_w, user_w / self.negative_share)[ok])
         w = np.concatenate(ws)
         return np.vstack(xs), np.concatenate(ys), w / w.mean()
 
@@ -273,7 +291,10 @@ class LearnedRanker:
         self, interactions: Interactions, item_features: sp.csr_matrix | None = None
     ) -> LearnedRanker:
         """Learn the re-ranker on the last ``label_days``, then fit on all lines; returns self."""
-        x, y, sample_w = self._labelled(interactions, item_features)
+        text_similarity = None
+        if item_features is not None and self.config.content_weight > 0:
+            text_similarity = PersonalRanker(self.config).item_knn().text_similarity(item_features)
+        x, y, sample_w = self._labelled(interactions, item_features, text_similarity)
         if y.all() or not y.any():
             raise ConvergenceError(
                 "the hold-out gives only one class of labels; use a longer label_days"
@@ -286,7 +307,9 @@ class LearnedRanker:
         self.std_: NDArray[np.float32] = std.astype(np.float32)
         self.coef_: NDArray[np.float32] = weights[:-1].astype(np.float32)
         self.intercept_: float = float(weights[-1])
-        self.base_: PersonalRanker = PersonalRanker(self.config).fit(interactions, item_features)
+        self.base_: PersonalRanker = PersonalRanker(self.config).fit(
+            interactions, item_features, text_similarity=text_similarity
+        )
         self.context_: _Context = _context(interactions, item_features)
         return self
 
