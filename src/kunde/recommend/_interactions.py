@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -164,7 +165,7 @@ class _Pairs:
             (n_rows, n_items),
         )
 
-    def matrix(self, data: NDArray[np.float64] | NDArray[np.float32]) -> sp.csr_matrix:
+    def matrix(self, data: NDArray[np.number[Any]]) -> sp.csr_matrix:
         """A CSR matrix with this structure and ``data`` (float32), owning its arrays."""
         return sp.csr_matrix(
             (data.astype(np.float32), self.indices.copy(), self.indptr.copy()), shape=self.shape

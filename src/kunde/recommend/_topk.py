@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -130,7 +131,7 @@ def top_k_positive(block: NDArray[np.float32], k: int) -> tuple[NDArray[np.int64
 
 
 def top_k_where(
-    block: NDArray[np.float32], k: int, valid: NDArray[np.bool_]
+    block: NDArray[np.floating[Any]], k: int, valid: NDArray[np.bool_]
 ) -> tuple[NDArray[np.int64], ...]:
     """Positions (rows, columns, row-major) of the ``k`` largest ``valid`` entries of each row.
 
