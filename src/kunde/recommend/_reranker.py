@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -84,10 +85,9 @@ def _context(interactions: Interactions, item_features: sp.csr_matrix | None) ->
     since = np.clip(day + 1 - last, 0, MAX_AGE_DAYS)
     text_profile = None
     if item_features is not None:
-        own = interactions.profile_matrix(30.0)
-        sums = np.asarray(own.sum(axis=1), dtype=np.float64).ravel()
-        own = sp.csr_matrix(sp.diags((1.0 / np.maximum(sums, 1e-12)).astype(np.float32)) @ own)
-        text_profile = sp.csr_matrix(own @ item_features)
+        text_profile = sp.csr_matrix(
+            _row_normalised(interactions.profile_matrix(30.0)) @ item_features
+        )
     return _Context(
         popular_14d=(pop14 / max(float(pop14.max(initial=0.0)), 1e-12)).astype(np.float32),
         popular_60d=(pop60 / max(float(pop60.max(initial=0.0)), 1e-12)).astype(np.float32),
@@ -99,6 +99,11 @@ def _context(interactions: Interactions, item_features: sp.csr_matrix | None) ->
         text_profile=text_profile,
         text=None if item_features is None else sp.csr_matrix(item_features.T),
     )
+
+
+def _row_normalised(m: sp.csr_matrix) -> sp.csr_matrix:
+    sums = np.asarray(m.sum(axis=1), dtype=np.float64).ravel()
+    return sp.csr_matrix(sp.diags((1.0 / np.maximum(sums, 1e-12)).astype(np.float32)) @ m)
 
 
 class LearnedRanker:
@@ -170,6 +175,8 @@ class LearnedRanker:
         self.negative_share = negative_share
         self.max_customers = max_customers
         self.seed = seed
+        self.fit_seconds_: dict[str, float] = {}
+        """Seconds each stage of the last ``fit`` took."""
 
     # --- features --------------------------------------------------------------------------
 
@@ -198,8 +205,6 @@ class LearnedRanker:
             f_text = text[rows, safe]
         else:
             f_text = np.zeros(cand.shape, dtype=np.float32)
-        safe = np.maximum(cand, 0)
-        rows = np.arange(n_users)[:, None]
         hist = ctx.log_history[users][:, None]
         f_item = item[rows, safe]
         f_pop14 = ctx.popular_14d[safe]
@@ -263,10 +268,12 @@ class LearnedRanker:
         rng = np.random.default_rng(self.seed)
         if self.max_customers is not None and len(users) > self.max_customers:
             users = np.sort(rng.choice(users, self.max_customers, replace=False))
+        lap = time.perf_counter()
         base = PersonalRanker(self.config).fit(
             inner, item_features, text_similarity=text_similarity
         )
         ctx = _context(inner, item_features)
+        self.fit_seconds_["hold-out base models"] = time.perf_counter() - lap
         n_items = interactions.n_items
         t_rows = np.repeat(np.arange(truth.shape[0], dtype=np.int64), np.diff(truth.indptr))
         truth_keys = t_rows * n_items + truth.indices.astype(np.int64)
@@ -290,11 +297,22 @@ class LearnedRanker:
     def fit(
         self, interactions: Interactions, item_features: sp.csr_matrix | None = None
     ) -> LearnedRanker:
-        """Learn the re-ranker on the last ``label_days``, then fit on all lines; returns self."""
+        """Learn the re-ranker on the last ``label_days``, then fit on all lines; returns self.
+
+        ``fit_seconds_`` records how long each stage took.
+        """
+        self.fit_seconds_ = {}
+        lap = time.perf_counter()
         text_similarity = None
         if item_features is not None and self.config.content_weight > 0:
             text_similarity = PersonalRanker(self.config).item_knn().text_similarity(item_features)
+        self.fit_seconds_["text neighbours"] = time.perf_counter() - lap
+        lap = time.perf_counter()
         x, y, sample_w = self._labelled(interactions, item_features, text_similarity)
+        self.fit_seconds_["training pairs"] = (
+            time.perf_counter() - lap - self.fit_seconds_["hold-out base models"]
+        )
+        lap = time.perf_counter()
         if y.all() or not y.any():
             raise ConvergenceError(
                 "the hold-out gives only one class of labels; use a longer label_days"
@@ -307,10 +325,13 @@ class LearnedRanker:
         self.std_: NDArray[np.float32] = std.astype(np.float32)
         self.coef_: NDArray[np.float32] = weights[:-1].astype(np.float32)
         self.intercept_: float = float(weights[-1])
+        self.fit_seconds_["logistic regression"] = time.perf_counter() - lap
+        lap = time.perf_counter()
         self.base_: PersonalRanker = PersonalRanker(self.config).fit(
             interactions, item_features, text_similarity=text_similarity
         )
         self.context_: _Context = _context(interactions, item_features)
+        self.fit_seconds_["base models"] = time.perf_counter() - lap
         return self
 
     # --- serving ---------------------------------------------------------------------------

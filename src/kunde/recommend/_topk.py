@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -11,6 +11,7 @@ from numpy.typing import NDArray
 
 __all__ = [
     "top_k_blocks",
+    "top_k_blocks_of_many",
     "top_k_dense",
     "top_k_positive",
     "top_k_rows",
@@ -169,22 +170,41 @@ def top_k_blocks(
     Returns:
         CSR float32 (n_rows × n_cols) with at most ``k`` positive entries per row.
     """
+    return top_k_blocks_of_many(lambda a, b: (block_rows(a, b),), 1, n_rows, n_cols, k)[0]
+
+
+def top_k_blocks_of_many(
+    block_rows: Callable[[int, int], Sequence[NDArray[np.float32]]],
+    n_matrices: int,
+    n_rows: int,
+    n_cols: int,
+    k: int,
+) -> list[sp.csr_matrix]:
+    """:func:`top_k_blocks` of several matrices whose blocks are cheapest built together."""
     step = max(1, BLOCK_ELEMENTS // max(n_cols, 1))
-    rows: list[NDArray[np.int64]] = []
-    cols: list[NDArray[np.int64]] = []
-    vals: list[NDArray[np.float32]] = []
+    parts: list[list[tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float32]]]] = [
+        [] for _ in range(n_matrices)
+    ]
     for start in range(0, n_rows, step):
         stop = min(start + step, n_rows)
-        block = np.asarray(block_rows(start, stop), dtype=np.float32)
-        r, c = top_k_positive(block, k)
-        rows.append(r + start)
-        cols.append(c)
-        vals.append(block[r, c])
-    if not rows:
+        for out, block in zip(parts, block_rows(start, stop), strict=True):
+            dense = np.asarray(block, dtype=np.float32)
+            r, c = top_k_positive(dense, k)
+            out.append((r + start, c, dense[r, c]))
+    return [_csr_of(out, n_rows, n_cols) for out in parts]
+
+
+def _csr_of(
+    parts: list[tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float32]]],
+    n_rows: int,
+    n_cols: int,
+) -> sp.csr_matrix:
+    if not parts:
         return sp.csr_matrix((n_rows, n_cols), dtype=np.float32)
-    row = np.concatenate(rows)
+    row = np.concatenate([p[0] for p in parts])
     indptr = np.zeros(n_rows + 1, dtype=np.int64)
     np.cumsum(np.bincount(row, minlength=n_rows), out=indptr[1:])
     return sp.csr_matrix(
-        (np.concatenate(vals), np.concatenate(cols), indptr), shape=(n_rows, n_cols)
+        (np.concatenate([p[2] for p in parts]), np.concatenate([p[1] for p in parts]), indptr),
+        shape=(n_rows, n_cols),
     )
