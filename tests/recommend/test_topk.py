@@ -96,3 +96,8 @@ def test_positive_top_k_never_keeps_more_than_k_under_ties() -> None:
     assert np.bincount(rows, minlength=2).tolist() == [2, 1]
     assert set(cols[rows == 0]) <= {0, 1, 2}
     assert cols[rows == 1].tolist() == [0]
+
+
+def test_keeping_nothing_keeps_nothing() -> None:
+    matrix = sp.csr_matrix(np.array([[1.0, 2.0], [0.0, 3.0]]))
+    assert top_k_sparse_rows(matrix, 0).nnz == 0

@@ -132,8 +132,8 @@ class _Pairs:
     """Pair index of every line, in that order."""
     line_indptr: NDArray[np.int64]
     """Where each row's lines start in that order (n_rows + 1)."""
-    indptr: NDArray[np.int32]
-    indices: NDArray[np.int32]
+    indptr: NDArray[np.signedinteger[Any]]
+    indices: NDArray[np.signedinteger[Any]]
     shape: tuple[int, int]
 
     @property
@@ -154,14 +154,17 @@ class _Pairs:
         pair_row = row[order][first]
         line_indptr = np.zeros(n_rows + 1, dtype=np.int64)
         np.cumsum(np.bincount(row, minlength=n_rows), out=line_indptr[1:])
-        indptr = np.zeros(n_rows + 1, dtype=np.int32)
+        index_type: type[np.signedinteger[Any]] = (
+            np.int32 if max(len(key), n_items) < np.iinfo(np.int32).max else np.int64
+        )
+        indptr: NDArray[np.signedinteger[Any]] = np.zeros(n_rows + 1, dtype=index_type)
         np.cumsum(np.bincount(pair_row, minlength=n_rows), out=indptr[1:])
         return _Pairs(
             order,
             line_pair,
             line_indptr,
             indptr,
-            item[order][first].astype(np.int32),
+            item[order][first].astype(index_type),
             (n_rows, n_items),
         )
 

@@ -142,6 +142,8 @@ def top_k_where(
     indices around.
     """
     n_cols = block.shape[1]
+    if k <= 0:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
     if k < n_cols:
         threshold = np.partition(block, n_cols - k, axis=1)[:, n_cols - k]
         keep = (block >= threshold[:, None]) & valid
