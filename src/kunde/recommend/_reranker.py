@@ -138,8 +138,10 @@ class LearnedRanker:
             with one new purchase count as much as resellers with fifty.
         negative_share: share of the unbought candidates the regression sees (a seeded
             random sample, weighted up by ``1 / negative_share``); the bought ones are all
-            kept. Negatives outnumber positives some thirty to one, so a sample loses little
-            and makes the fit several times cheaper.
+            kept. Negatives outnumber positives some thirty to one, so 0.25 makes the fit about
+            four times cheaper at the same validation accuracy on Online Retail - but it moved
+            the validation choice of ``truth_weight_power`` on one split to a worse test
+            result, so the default stays 1 (every candidate).
         max_customers: at most this many hold-out customers (a seeded random sample) make
             the training pairs; ``None`` takes them all.
         seed: seed of those samples.
@@ -154,7 +156,7 @@ class LearnedRanker:
         l2: float = 1.0,
         popularity_penalty: float = 0.0,
         truth_weight_power: float = 1.0,
-        negative_share: float = 0.25,
+        negative_share: float = 1.0,
         max_customers: int | None = None,
         seed: int = 0,
     ) -> None:
