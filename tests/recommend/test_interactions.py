@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -127,3 +129,52 @@ def test_a_gift_line_never_moves_a_profile(
     without = build(own, [False] * len(own))
     with_gifts = build(own + gifts, [False] * len(own) + [True] * len(gifts))
     np.testing.assert_array_equal(without, with_gifts)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(-1, 4), st.integers(0, 6), st.integers(0, 7), st.integers(0, 40)),
+        min_size=1,
+        max_size=60,
+    ),
+    st.sampled_from([None, 7.0, 30.0]),
+)
+def test_matrices_match_a_line_by_line_sum_in_any_line_order(
+    rows: list[tuple[int, int, int, int]], half_life: float | None
+) -> None:
+    arr = np.array(rows, dtype=np.int64)
+    customer, basket, item, day = arr.T
+    # a basket belongs to one customer: the first one named for it
+    owner = {int(b): int(c) for c, b in zip(customer[::-1], basket[::-1], strict=True)}
+    customer = np.array([owner[int(b)] for b in basket])
+    inter = build_interactions(
+        customer, basket, item, day, np.ones(len(arr)), np.zeros(len(arr), dtype=bool),
+        ["product"] * len(arr), n_customers=5, n_baskets=7, n_items=8, as_of_day=40,
+    )  # fmt: skip
+    w = decay_weights(day, 40, half_life)
+    expected = np.zeros((5, 8))
+    for c, i, weight in zip(customer, item, w, strict=True):
+        if c >= 0:
+            expected[c, i] += weight
+    np.testing.assert_allclose(inter.profile_matrix(half_life).toarray(), expected, rtol=1e-5)
+    last = {int(b): int(day[basket == b].max()) for b in basket}
+    basket_w = decay_weights(np.array([last[int(b)] for b in basket]), 40, half_life)
+    expected_b = np.zeros((7, 8))
+    expected_b[basket, item] = basket_w
+    np.testing.assert_allclose(inter.basket_matrix(half_life).toarray(), expected_b, rtol=1e-5)
+    # the same lines handed over unsorted, as a caller may build them, give the same matrices
+    shuffled = np.random.default_rng(0).permutation(len(inter.profile_item))
+    direct = dataclasses.replace(
+        inter,
+        profile_customer=inter.profile_customer[shuffled],
+        profile_item=inter.profile_item[shuffled],
+        profile_day=inter.profile_day[shuffled],
+    )
+    np.testing.assert_allclose(direct.profile_matrix(half_life).toarray(), expected, rtol=1e-5)
+    # first purchase of every pair
+    items, first_day = inter.first_purchases()
+    pairs = {(int(c), int(i)) for c, i in zip(customer, item, strict=True) if c >= 0}
+    assert len(items) == len(pairs)
+    expected_first = sorted((i, int(day[(customer == c) & (item == i)].min())) for c, i in pairs)
+    assert sorted(zip(items.tolist(), first_day.tolist(), strict=True)) == expected_first

@@ -75,6 +75,12 @@ def test_text_features_bring_in_products_without_purchases() -> None:
     assert 2 in with_text.similar_items(0)[0]
     without = ItemKNN(5).fit(inter)
     assert 2 not in without.similar_items(0)[0]
+    # the text neighbours depend on the texts only: computed once, they can be handed over
+    model = ItemKNN(5, content_weight=1.0)
+    shared = model.fit(inter, text_similarity=model.text_similarity(features))
+    assert (shared.similarity_ != with_text.similarity_).nnz == 0
+    with pytest.raises(InvalidFieldError, match="text_similarity"):
+        model.fit(inter, text_similarity=sp.csr_matrix((2, 2)))
 
 
 def test_popularity_damping_demotes_popular_neighbours(planted: Lines) -> None:

@@ -93,3 +93,25 @@ def test_learned_ranker_needs_new_purchases_in_the_hold_out(planted: Lines) -> N
         LearnedRanker().recommend(np.array([0]), 3)
     with pytest.raises(InvalidFieldError):
         LearnedRanker(candidates=0)
+    with pytest.raises(InvalidFieldError, match="negative_share"):
+        LearnedRanker(negative_share=0.0)
+    with pytest.raises(InvalidFieldError, match="max_customers"):
+        LearnedRanker(max_customers=0)
+
+
+def test_learned_ranker_samples_negatives_and_customers(rng: np.random.Generator) -> None:
+    lines = planted_lines(rng, group_size=24, n_customers=300, days=150)
+    inter = lines.interactions(lines.day < 120)
+    full_x, full_y, full_w = LearnedRanker(candidates=30, negative_share=1.0)._labelled(
+        inter, None, None
+    )
+    _, y, w = LearnedRanker(candidates=30, negative_share=0.25)._labelled(inter, None, None)
+    # every bought candidate stays, about a quarter of the others, weighted up fourfold
+    assert y.sum() == full_y.sum()
+    assert 0.15 < (~y).sum() / (~full_y).sum() < 0.35
+    ratio = (w[~y].sum() / w[y].sum()) / (full_w[~full_y].sum() / full_w[full_y].sum())
+    assert 0.6 < ratio < 1.4
+    few_x, _, _ = LearnedRanker(candidates=30, negative_share=1.0, max_customers=10)._labelled(
+        inter, None, None
+    )
+    assert len(few_x) <= 10 * 30 < len(full_x)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kunde.recommend import top_k_rows
-from kunde.recommend._topk import top_k_blocks, top_k_dense, top_k_sparse_rows
+from kunde.recommend._topk import top_k_blocks, top_k_dense, top_k_positive, top_k_sparse_rows
 
 
 def test_top_k_dense_matches_full_sort(rng: np.random.Generator) -> None:
@@ -53,3 +55,49 @@ def test_blocks_match_dense_selection(rng: np.random.Generator) -> None:
         positive = np.flatnonzero(row > 0)
         best = positive[np.argsort(-row[positive])[:4]]
         assert set(np.flatnonzero(kept)) == set(best)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(1, 12),
+    st.integers(1, 8),
+    st.integers(0, 2**32 - 1),
+    st.sampled_from([2, 5, 1000]),
+)
+def test_sparse_top_k_keeps_the_largest_entries_of_each_row(
+    n_rows: int, k: int, seed: int, levels: int
+) -> None:
+    # few value levels make ties; rows of very different lengths fall into different groups
+    rng = np.random.default_rng(seed)
+    n_cols = 40
+    lengths = rng.integers(0, n_cols + 1, n_rows)
+    dense = np.zeros((n_rows, n_cols))
+    for r, length in enumerate(lengths):
+        cols = rng.choice(n_cols, length, replace=False)
+        dense[r, cols] = rng.integers(1, levels + 1, length) - levels / 3
+    # explicit entries may be negative; absent ones are not candidates
+    matrix = sp.csr_matrix(dense)
+    top = top_k_sparse_rows(matrix, k)
+    assert top.shape == matrix.shape
+    for r in range(n_rows):
+        row = matrix.getrow(r)
+        kept = top.getrow(r)
+        assert kept.nnz == min(k, row.nnz)
+        assert set(kept.indices) <= set(row.indices)
+        dropped = np.setdiff1d(row.indices, kept.indices)
+        if kept.nnz and len(dropped):
+            assert kept.data.min() >= dense[r, dropped].max()
+        np.testing.assert_allclose(kept.toarray().ravel()[kept.indices], dense[r, kept.indices])
+
+
+def test_positive_top_k_never_keeps_more_than_k_under_ties() -> None:
+    block = np.array([[1.0, 1.0, 1.0, 0.0], [2.0, 0.0, -1.0, 0.0]], dtype=np.float32)
+    rows, cols = top_k_positive(block, 2)
+    assert np.bincount(rows, minlength=2).tolist() == [2, 1]
+    assert set(cols[rows == 0]) <= {0, 1, 2}
+    assert cols[rows == 1].tolist() == [0]
+
+
+def test_keeping_nothing_keeps_nothing() -> None:
+    matrix = sp.csr_matrix(np.array([[1.0, 2.0], [0.0, 3.0]]))
+    assert top_k_sparse_rows(matrix, 0).nnz == 0

@@ -8,7 +8,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from kunde.errors import InvalidFieldError, NotFittedError
 from kunde.recommend._interactions import Interactions
-from kunde.recommend._topk import top_k_blocks
+from kunde.recommend._topk import top_k_blocks_of_many
 
 __all__ = ["Complements"]
 
@@ -77,7 +77,7 @@ class Complements:
         weighted_t = sp.csr_matrix(weighted.T)
         known = category >= 0
 
-        def lift_block(start: int, stop: int, same: bool) -> NDArray[np.float32]:
+        def lift_blocks(start: int, stop: int) -> tuple[NDArray[np.float32], ...]:
             support = np.asarray((presence_t[start:stop] @ presence).toarray(), dtype=np.float32)
             joint = np.asarray((weighted_t[start:stop] @ weighted).toarray(), dtype=np.float32)
             lift = joint * np.float32(n_baskets) * inv[start:stop, None] * inv[None, :]
@@ -85,16 +85,12 @@ class Complements:
             lift[support < self.min_support] = 0.0
             lift[np.arange(stop - start), np.arange(start, stop)] = 0.0
             same_cat = (category[start:stop, None] == category[None, :]) & known[start:stop, None]
-            lift[~same_cat if same else same_cat] = 0.0
-            return lift
+            return np.where(same_cat, 0.0, lift), np.where(same_cat, lift, 0.0)
 
         k = min(self.neighbours, max(n_items - 1, 1))
-        self.complements_: sp.csr_matrix = top_k_blocks(
-            lambda a, b: lift_block(a, b, same=False), n_items, n_items, k
-        )
-        self.substitutes_: sp.csr_matrix = top_k_blocks(
-            lambda a, b: lift_block(a, b, same=True), n_items, n_items, k
-        )
+        complements, substitutes = top_k_blocks_of_many(lift_blocks, 2, n_items, n_items, k)
+        self.complements_: sp.csr_matrix = complements
+        self.substitutes_: sp.csr_matrix = substitutes
         self.item_buyers_: NDArray[np.float64] = counts
         return self
 

@@ -15,6 +15,8 @@ Two sparse views of the same order lines feed every recommender:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -54,33 +56,49 @@ class Interactions:
     n_items: int
     as_of_day: int
 
+    @cached_property
+    def _profile_pairs(self) -> _Pairs:
+        return _Pairs.of(self.profile_customer, self.profile_item, self.n_customers, self.n_items)
+
+    @cached_property
+    def _basket_pairs(self) -> _Pairs:
+        return _Pairs.of(self.basket_row, self.basket_item, self.n_baskets, self.n_items)
+
+    @cached_property
+    def _basket_row_day(self) -> NDArray[np.int64]:
+        row_day = np.zeros(self.n_baskets, dtype=np.int64)
+        pairs = self._basket_pairs
+        # lines are grouped by basket: the last day of a basket is a segment maximum
+        day = self.basket_day[pairs.order]
+        starts = pairs.line_indptr[:-1]
+        filled = starts < pairs.line_indptr[1:]
+        if day.size:
+            row_day[filled] = np.maximum.reduceat(day, starts[filled])
+        return row_day
+
+    def first_purchases(self) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """Every distinct (customer, product) pair's product and the day it was first bought."""
+        pairs = self._profile_pairs
+        day = self.profile_day[pairs.order]
+        if not len(day):
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        starts = np.flatnonzero(np.r_[True, pairs.line_pair[1:] != pairs.line_pair[:-1]])
+        return pairs.indices.astype(np.int64), np.minimum.reduceat(day, starts)
+
     def profile_matrix(self, half_life_days: float | None = None) -> sp.csr_matrix:
         """Customer × product CSR (float32): summed line weights, decayed if asked."""
-        w = decay_weights(self.profile_day, self.as_of_day, half_life_days)
-        m = sp.csr_matrix(
-            (w, (self.profile_customer, self.profile_item)),
-            shape=(self.n_customers, self.n_items),
-            dtype=np.float32,
-        )
-        m.sum_duplicates()
-        return m
+        pairs = self._profile_pairs
+        w = decay_weights(self.profile_day[pairs.order], self.as_of_day, half_life_days)
+        return pairs.matrix(np.bincount(pairs.line_pair, weights=w, minlength=pairs.n_pairs))
 
     def basket_matrix(self, half_life_days: float | None = None) -> sp.csr_matrix:
         """Basket × product CSR (float32): presence of the product, decayed by basket age.
 
         A product listed on several lines of one basket still counts once.
         """
-        m = sp.csr_matrix(
-            (np.ones(len(self.basket_row), dtype=np.float32), (self.basket_row, self.basket_item)),
-            shape=(self.n_baskets, self.n_items),
-            dtype=np.float32,
-        )
-        m.sum_duplicates()
-        row_day = np.zeros(self.n_baskets, dtype=np.int64)
-        np.maximum.at(row_day, self.basket_row, self.basket_day)
-        w = decay_weights(row_day, self.as_of_day, half_life_days)
-        m.data = np.repeat(w, np.diff(m.indptr))
-        return m
+        pairs = self._basket_pairs
+        w = decay_weights(self._basket_row_day, self.as_of_day, half_life_days)
+        return pairs.matrix(np.repeat(w, np.diff(pairs.indptr)))
 
     def restrict(self, before_day: int) -> Interactions:
         """The lines before ``before_day``; decay is measured from the day before it."""
@@ -97,6 +115,63 @@ class Interactions:
             self.n_baskets,
             self.n_items,
             before_day - 1,
+        )
+
+
+@dataclass(frozen=True)
+class _Pairs:
+    """The distinct (row, product) pairs of some lines, as the structure of a CSR matrix.
+
+    Built once per :class:`Interactions` (one sort of the lines), so that every matrix a model
+    asks for afterwards - with whatever time decay - costs one weighted ``bincount``.
+    """
+
+    order: NDArray[np.int64]
+    """Permutation that groups the lines by (row, product)."""
+    line_pair: NDArray[np.int64]
+    """Pair index of every line, in that order."""
+    line_indptr: NDArray[np.int64]
+    """Where each row's lines start in that order (n_rows + 1)."""
+    indptr: NDArray[np.signedinteger[Any]]
+    indices: NDArray[np.signedinteger[Any]]
+    shape: tuple[int, int]
+
+    @property
+    def n_pairs(self) -> int:
+        return len(self.indices)
+
+    @staticmethod
+    def of(row: NDArray[np.int64], item: NDArray[np.int64], n_rows: int, n_items: int) -> _Pairs:
+        key = row * max(n_items, 1) + item
+        if np.all(key[1:] >= key[:-1]):  # build_interactions hands over sorted lines
+            order = np.arange(len(key), dtype=np.int64)
+        else:
+            order = np.argsort(key).astype(np.int64)
+            key = key[order]
+        first = np.ones(len(key), dtype=bool)
+        first[1:] = key[1:] != key[:-1]
+        line_pair = np.cumsum(first) - 1
+        pair_row = row[order][first]
+        line_indptr = np.zeros(n_rows + 1, dtype=np.int64)
+        np.cumsum(np.bincount(row, minlength=n_rows), out=line_indptr[1:])
+        index_type: type[np.signedinteger[Any]] = (
+            np.int32 if max(len(key), n_items) < np.iinfo(np.int32).max else np.int64
+        )
+        indptr: NDArray[np.signedinteger[Any]] = np.zeros(n_rows + 1, dtype=index_type)
+        np.cumsum(np.bincount(pair_row, minlength=n_rows), out=indptr[1:])
+        return _Pairs(
+            order,
+            line_pair,
+            line_indptr,
+            indptr,
+            item[order][first].astype(index_type),
+            (n_rows, n_items),
+        )
+
+    def matrix(self, data: NDArray[np.number[Any]]) -> sp.csr_matrix:
+        """A CSR matrix with this structure and ``data`` (float32), owning its arrays."""
+        return sp.csr_matrix(
+            (data.astype(np.float32), self.indices.copy(), self.indptr.copy()), shape=self.shape
         )
 
 
@@ -199,16 +274,26 @@ def build_interactions(
 
     bought = is_product & (qty > 0)
     own = bought & ~gift & (cust_idx >= 0)
-    b_rows = basket_idx[bought]
-    b_day = np.zeros(n_baskets, dtype=np.int64)
-    np.maximum.at(b_day, b_rows, day_arr[bought])
+    # lines sorted by (row, product) once here, so that every matrix built later, also of
+    # the restricted copies, finds them grouped
+    own_idx = np.flatnonzero(own)
+    own_idx = own_idx[np.argsort(cust_idx[own_idx] * max(n_items, 1) + item_idx[own_idx])]
+    bought_idx = np.flatnonzero(bought)
+    bought_idx = bought_idx[
+        np.argsort(basket_idx[bought_idx] * max(n_items, 1) + item_idx[bought_idx])
+    ]
+    b_rows = basket_idx[bought_idx]
+    b_day = day_arr[bought_idx]
+    if len(b_rows):  # the last day of each basket, its lines being consecutive
+        starts = np.flatnonzero(np.r_[True, b_rows[1:] != b_rows[:-1]])
+        b_day = np.repeat(np.maximum.reduceat(b_day, starts), np.diff(np.r_[starts, len(b_day)]))
     return Interactions(
-        profile_customer=cust_idx[own],
-        profile_item=item_idx[own],
-        profile_day=day_arr[own],
+        profile_customer=cust_idx[own_idx],
+        profile_item=item_idx[own_idx],
+        profile_day=day_arr[own_idx],
         basket_row=b_rows,
-        basket_item=item_idx[bought],
-        basket_day=b_day[b_rows],
+        basket_item=item_idx[bought_idx],
+        basket_day=b_day,
         n_customers=n_customers,
         n_baskets=n_baskets,
         n_items=n_items,

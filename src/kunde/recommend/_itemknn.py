@@ -112,7 +112,11 @@ class ItemKNN:
         return bm25_rows(x, self.k1, self.b) if self.k1 > 0 else x
 
     def _similarity(self, x: sp.csr_matrix) -> sp.csr_matrix:
-        """Top-``neighbours`` normalised co-occurrence, built in blocks of products."""
+        """Top-``neighbours`` normalised co-occurrence, built in blocks of products.
+
+        The left factor ``n_i ** -alpha`` scales a whole row, so it cannot change which
+        neighbours the row keeps: it is applied to the kept entries only.
+        """
         n_items = x.shape[1]
         xt = sp.csr_matrix(x.T)
         norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=0), dtype=np.float64).ravel())
@@ -123,18 +127,21 @@ class ItemKNN:
         def block(start: int, stop: int) -> NDArray[np.float32]:
             b = np.asarray((xt[start:stop] @ x).toarray(), dtype=np.float32)
             b *= right[None, :]
-            b *= left[start:stop, None]
             b[np.arange(stop - start), np.arange(start, stop)] = 0.0
             return b
 
-        return top_k_blocks(block, n_items, n_items, min(self.neighbours, max(n_items - 1, 1)))
+        sim = top_k_blocks(block, n_items, n_items, min(self.neighbours, max(n_items - 1, 1)))
+        sim.data *= np.repeat(left, np.diff(sim.indptr))
+        return sim
 
-    def _text_similarity(self, content: sp.csr_matrix) -> sp.csr_matrix:
+    def text_similarity(self, item_features: sp.csr_matrix) -> sp.csr_matrix:
         """Top ``content_neighbours`` cosine neighbours of the products' texts.
 
-        Text vectors are sparse and short, so their product stays sparse: the top
-        neighbours are picked from the sparse product directly.
+        Depends on the texts only, not on the purchases: compute it once and pass it to
+        :meth:`fit` of every model that uses the same texts and ``content_neighbours``.
+        Text vectors are sparse and short, so their product stays sparse.
         """
+        content = sp.csr_matrix(item_features, dtype=np.float32)
         sim = sp.csr_matrix(content @ content.T, dtype=np.float32)
         sim.setdiag(0.0)
         sim.data[sim.data < 0] = 0.0
@@ -142,7 +149,11 @@ class ItemKNN:
         return top_k_sparse_rows(sim, min(self.content_neighbours, max(content.shape[0] - 1, 1)))
 
     def fit(
-        self, interactions: Interactions, item_features: sp.csr_matrix | None = None
+        self,
+        interactions: Interactions,
+        item_features: sp.csr_matrix | None = None,
+        *,
+        text_similarity: sp.csr_matrix | None = None,
     ) -> ItemKNN:
         """Learn the neighbour lists and keep the customers' profiles; returns ``self``.
 
@@ -150,13 +161,18 @@ class ItemKNN:
             interactions: the training order lines.
             item_features: optional L2-normalised product features (n_items × features),
                 e.g. from :func:`text_features`.
+            text_similarity: the result of :meth:`text_similarity` for ``item_features``
+                when already computed (saves recomputing it).
         """
         if item_features is not None and item_features.shape[0] != interactions.n_items:
             raise InvalidFieldError(
                 "item_features", f"expected {interactions.n_items} rows, one per product"
             )
-        content = (
-            sp.csr_matrix(item_features, dtype=np.float32) if item_features is not None else None
+        n = interactions.n_items
+        if text_similarity is not None and text_similarity.shape != (n, n):
+            raise InvalidFieldError("text_similarity", f"expected {n} × {n}, one row per product")
+        use_text = (item_features is not None or text_similarity is not None) and (
+            self.content_weight > 0
         )
         if self.source == "basket":
             x = interactions.basket_matrix(self.half_life_days)
@@ -168,10 +184,13 @@ class ItemKNN:
             if self.source == "both":
                 x = sp.csr_matrix(sp.vstack([x, interactions.basket_matrix(self.half_life_days)]))
         sim = self._similarity(self._weighted(x))
-        if content is not None and self.content_weight > 0:
+        if use_text:
+            if text_similarity is None:
+                assert item_features is not None
+                text_similarity = self.text_similarity(item_features)
             row_max = np.asarray(sim.max(axis=1).toarray(), dtype=np.float32).ravel()
             sim = sp.csr_matrix(sp.diags(1.0 / np.maximum(row_max, 1e-12)) @ sim)
-            sim = sp.csr_matrix(sim + self.content_weight * self._text_similarity(content))
+            sim = sp.csr_matrix(sim + self.content_weight * text_similarity)
         self.similarity_: sp.csr_matrix = sim
         self.profile_: sp.csr_matrix = interactions.profile_matrix(self.profile_half_life_days)
         return self

@@ -10,6 +10,24 @@ from kunde.errors import ConvergenceError
 __all__ = ["newton_logistic"]
 
 
+GRAM_CHUNK = 256
+
+
+def _weighted_gram(z: NDArray[np.float64], weight: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``zᵀ diag(weight) z`` as a sum of small products over chunks of rows.
+
+    One tall-and-thin ``zᵀ z`` hands BLAS a product it splits across threads; on a busy
+    machine those threads wait for each other far longer than the arithmetic takes. Chunks
+    of a few hundred rows stay on one thread each, in one stacked ``matmul`` call.
+    """
+    n, f = z.shape
+    pad = (-n) % GRAM_CHUNK
+    zw = np.concatenate([z * weight[:, None], np.zeros((pad, f))]).reshape(-1, GRAM_CHUNK, f)
+    zz = np.concatenate([z, np.zeros((pad, f))]).reshape(-1, GRAM_CHUNK, f)
+    gram: NDArray[np.float64] = (zw.transpose(0, 2, 1) @ zz).sum(axis=0)
+    return gram
+
+
 def newton_logistic(
     z: NDArray[np.float64], y: NDArray[np.float64], sample_w: NDArray[np.float64], l2: float
 ) -> NDArray[np.float64]:
@@ -33,7 +51,7 @@ def newton_logistic(
         p = 0.5 * (1.0 + np.tanh(0.5 * margin))
         grad = z.T @ ((p - y) * sample_w) + 2.0 * penalty * w
         curvature = p * (1.0 - p) * sample_w
-        hessian = (z * curvature[:, None]).T @ z + np.diag(2.0 * penalty + 1e-9)
+        hessian = _weighted_gram(z, curvature) + np.diag(2.0 * penalty + 1e-9)
         step = np.linalg.solve(hessian, grad)
         decrease = float(grad @ step)
         if decrease < 1e-10 * max(len(y), 1):

@@ -76,12 +76,10 @@ class PersonalRanker:
     def __init__(self, config: PersonalRankerConfig | None = None) -> None:
         self.config = config or PersonalRankerConfig()
 
-    def fit(
-        self, interactions: Interactions, item_features: sp.csr_matrix | None = None
-    ) -> PersonalRanker:
-        """Fit the three scorers; returns ``self``."""
+    def item_knn(self) -> ItemKNN:
+        """The (unfitted) product-neighbour scorer of this configuration."""
         c = self.config
-        self.item_knn_ = ItemKNN(
+        return ItemKNN(
             c.neighbours,
             source="customer",
             k1=c.k1,
@@ -93,7 +91,24 @@ class PersonalRanker:
             content_weight=c.content_weight,
             content_neighbours=c.content_neighbours,
             max_row_items=c.max_row_items,
-        ).fit(interactions, item_features)
+        )
+
+    def fit(
+        self,
+        interactions: Interactions,
+        item_features: sp.csr_matrix | None = None,
+        *,
+        text_similarity: sp.csr_matrix | None = None,
+    ) -> PersonalRanker:
+        """Fit the three scorers; returns ``self``.
+
+        ``text_similarity`` is :meth:`ItemKNN.text_similarity` of ``item_features`` when
+        already computed (see :meth:`item_knn`).
+        """
+        c = self.config
+        self.item_knn_ = self.item_knn().fit(
+            interactions, item_features, text_similarity=text_similarity
+        )
         self.customer_knn_ = CustomerKNN(
             c.customer_neighbours, half_life_days=c.customer_half_life_days
         ).fit(interactions)

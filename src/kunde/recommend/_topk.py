@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-__all__ = ["top_k_blocks", "top_k_dense", "top_k_rows", "top_k_sparse_rows"]
+__all__ = [
+    "top_k_blocks",
+    "top_k_blocks_of_many",
+    "top_k_dense",
+    "top_k_positive",
+    "top_k_rows",
+    "top_k_sparse_rows",
+]
 
 BLOCK_ROWS = 2048
+BLOCK_ELEMENTS = 4_000_000
+"""Dense entries per block when a large matrix is built block by block (16 MB in float32)."""
 
 
 def top_k_dense(
@@ -82,27 +92,70 @@ def top_k_rows(
 def top_k_sparse_rows(matrix: sp.csr_matrix, k: int) -> sp.csr_matrix:
     """Keep the ``k`` largest entries of every row of a CSR matrix.
 
-    Works on all rows at once with one sort: each entry gets the key
-    ``row + 0.5 · (1 − scaled value)``, so that entries come out grouped by row, largest
-    first; an entry's position inside its row then decides whether it stays.
+    Rows with at most ``k`` entries stay as they are. The longer ones are grouped by length
+    (each group's lengths within a factor of two), laid out as one dense array per group
+    padded with ``-inf``, and cut with :func:`top_k_where`: the work is proportional to the
+    entries, not to rows × columns.
     """
     m = sp.csr_matrix(matrix)
     m.sum_duplicates()
     counts = np.diff(m.indptr)
-    if m.nnz == 0 or counts.max() <= k:
+    long_rows = np.flatnonzero(counts > k)
+    if m.nnz == 0 or len(long_rows) == 0:
         return m
-    rows = np.repeat(np.arange(m.shape[0], dtype=np.float64), counts)
-    data = m.data.astype(np.float64)
-    low, high = float(data.min()), float(data.max())
-    scaled = (data - low) / (high - low) if high > low else np.zeros_like(data)
-    order = np.argsort(rows + 0.5 * (1.0 - scaled), kind="stable")
-    rank = np.arange(m.nnz) - np.repeat(m.indptr[:-1], counts)
-    keep = np.sort(order[rank < k])
-    out = sp.csr_matrix(
-        (m.data[keep], (rows[keep].astype(np.int64), m.indices[keep])), shape=m.shape
-    )
-    out.sum_duplicates()
-    return out
+    keep = np.ones(m.nnz, dtype=bool)
+    group = np.ceil(np.log2(counts[long_rows])).astype(np.int64)
+    for g in np.unique(group):
+        rows = long_rows[group == g]
+        row_counts = counts[rows]
+        width = int(row_counts.max())
+        local = np.repeat(np.arange(len(rows)), row_counts)
+        offset = np.arange(int(row_counts.sum())) - np.repeat(
+            np.cumsum(row_counts) - row_counts, row_counts
+        )
+        pos = np.repeat(m.indptr[rows], row_counts) + offset
+        padded = np.full((len(rows), width), -np.inf, dtype=np.float64)
+        padded[local, offset] = m.data[pos]
+        r, c = top_k_where(padded, k, np.isfinite(padded))
+        chosen = np.zeros(padded.shape, dtype=bool)
+        chosen[r, c] = True
+        keep[pos] = chosen[local, offset]
+    row = np.repeat(np.arange(m.shape[0]), counts)[keep]
+    indptr = np.zeros(m.shape[0] + 1, dtype=np.int64)
+    np.cumsum(np.bincount(row, minlength=m.shape[0]), out=indptr[1:])
+    return sp.csr_matrix((m.data[keep], m.indices[keep], indptr), shape=m.shape)
+
+
+def top_k_positive(block: NDArray[np.float32], k: int) -> tuple[NDArray[np.int64], ...]:
+    """Positions (rows, columns, row-major) of the ``k`` largest positive entries of each row."""
+    return top_k_where(block, k, block > 0)
+
+
+def top_k_where(
+    block: NDArray[np.floating[Any]], k: int, valid: NDArray[np.bool_]
+) -> tuple[NDArray[np.int64], ...]:
+    """Positions (rows, columns, row-major) of the ``k`` largest ``valid`` entries of each row.
+
+    One ``np.partition`` per block finds every row's k-th largest value and a comparison keeps
+    what reaches it; only rows where ties push the count past ``k`` pay for an
+    ``argpartition``. Cheaper than ``argpartition`` on the whole block, which also moves the
+    indices around.
+    """
+    n_cols = block.shape[1]
+    if k <= 0:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    if k < n_cols:
+        threshold = np.partition(block, n_cols - k, axis=1)[:, n_cols - k]
+        keep = (block >= threshold[:, None]) & valid
+    else:
+        keep = valid.copy()
+    over = np.flatnonzero(np.count_nonzero(keep, axis=1) > k)
+    if len(over):
+        top = np.argpartition(-block[over], k - 1, axis=1)[:, :k]
+        keep[over] = False
+        keep[over[:, None], top] = valid[over[:, None], top]
+    rows, cols = np.divmod(np.flatnonzero(keep), max(n_cols, 1))
+    return rows.astype(np.int64), cols.astype(np.int64)
 
 
 def top_k_blocks(
@@ -119,21 +172,41 @@ def top_k_blocks(
     Returns:
         CSR float32 (n_rows × n_cols) with at most ``k`` positive entries per row.
     """
-    rows: list[NDArray[np.int64]] = []
-    cols: list[NDArray[np.int64]] = []
-    vals: list[NDArray[np.float32]] = []
-    for start in range(0, n_rows, BLOCK_ROWS // 2):
-        stop = min(start + BLOCK_ROWS // 2, n_rows)
-        block = np.asarray(block_rows(start, stop), dtype=np.float32)
-        idx, top = top_k_dense(block, k)
-        ok = (idx >= 0) & (top > 0)
-        rows.append(np.repeat(np.arange(start, stop), ok.sum(axis=1)))
-        cols.append(idx[ok])
-        vals.append(top[ok])
-    if not rows:
+    return top_k_blocks_of_many(lambda a, b: (block_rows(a, b),), 1, n_rows, n_cols, k)[0]
+
+
+def top_k_blocks_of_many(
+    block_rows: Callable[[int, int], Sequence[NDArray[np.float32]]],
+    n_matrices: int,
+    n_rows: int,
+    n_cols: int,
+    k: int,
+) -> list[sp.csr_matrix]:
+    """:func:`top_k_blocks` of several matrices whose blocks are cheapest built together."""
+    step = max(1, BLOCK_ELEMENTS // max(n_cols, 1))
+    parts: list[list[tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float32]]]] = [
+        [] for _ in range(n_matrices)
+    ]
+    for start in range(0, n_rows, step):
+        stop = min(start + step, n_rows)
+        for out, block in zip(parts, block_rows(start, stop), strict=True):
+            dense = np.asarray(block, dtype=np.float32)
+            r, c = top_k_positive(dense, k)
+            out.append((r + start, c, dense[r, c]))
+    return [_csr_of(out, n_rows, n_cols) for out in parts]
+
+
+def _csr_of(
+    parts: list[tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float32]]],
+    n_rows: int,
+    n_cols: int,
+) -> sp.csr_matrix:
+    if not parts:
         return sp.csr_matrix((n_rows, n_cols), dtype=np.float32)
+    row = np.concatenate([p[0] for p in parts])
+    indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(row, minlength=n_rows), out=indptr[1:])
     return sp.csr_matrix(
-        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+        (np.concatenate([p[2] for p in parts]), np.concatenate([p[1] for p in parts]), indptr),
         shape=(n_rows, n_cols),
-        dtype=np.float32,
     )
