@@ -16,6 +16,7 @@ from kunde.store.keys import KeyRepository
 from kunde.store.orders import OrderRepository
 from kunde.store.payment_methods import PaymentMethodRepository
 from kunde.store.products import ProductRepository
+from kunde.store.rights import RightsRepository
 from kunde.store.value import ValueRepository
 
 __all__ = ["Store"]
@@ -40,6 +41,7 @@ class Store:
         self.payment_methods = PaymentMethodRepository(self.db)
         self.audit = AuditRepository(self.db)
         self.value = ValueRepository(self.db)
+        self.rights = RightsRepository(self.db)
 
     @property
     def is_sqlite(self) -> bool:

@@ -31,6 +31,7 @@ __all__ = [
     "customer_days",
     "customer_summaries",
     "customers",
+    "erasures",
     "events",
     "identifiers",
     "import_runs",
@@ -285,3 +286,27 @@ audit_entries = Table(
     Index("ix_audit_entries_customer_id_entry_id", "customer_id", "entry_id"),
     Index("ix_audit_entries_at", "at"),
 )
+
+# --- rights (migration 0006) -------------------------------------------------------------------
+
+erasures = Table(
+    "erasures",
+    metadata,
+    Column(
+        "erasure_id",
+        BigInteger().with_variant(Integer, "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
+    Column(
+        "subject_digest",
+        String(64),
+        nullable=False,
+        doc="HMAC-SHA256 of the erased customer id under KUNDE_SECRET_KEY; never the id.",
+    ),
+    Column("pseudonym", String(40), nullable=False, doc="Random; names the kept order lines."),
+    Column("erased_at", DateTime(timezone=False), nullable=False),
+    Column("retain_until", Date, doc="Last day the pseudonymised order lines must be kept."),
+    Index("ix_erasures_subject_digest", "subject_digest"),
+)
+"""The erasure register: trainers and imports leave erased customers out."""
