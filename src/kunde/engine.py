@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from kunde._engine import access, audit, customers, imports, payloads, privacy
 from kunde._engine import demo as _demo
 from kunde._engine.access import Permission, Principal
+from kunde._engine.rights_facade import RightsFacade
 from kunde.catalog import ProductIn
 from kunde.config import Settings, get_settings
 from kunde.errors import StoreUnavailableError
@@ -36,7 +37,7 @@ from kunde.store import Store
 __all__ = ["Engine", "Permission", "Principal"]
 
 
-class Engine:
+class Engine(RightsFacade):
     """kunde's application core.
 
     Args:

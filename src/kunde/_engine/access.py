@@ -6,7 +6,8 @@ in a list). The roles follow DESIGN.md:
 
 ========== ==================================================================
 admin      everything, including managing keys
-staff      customer service: reads (audited) and changes personal data, records consent
+staff      customer service: reads (audited) and changes personal data, records consent,
+           issues customer tokens, exports a customer's data (audited); may not erase
 integration writes orders, events and products; records consent (checkout); reads products;
            no personal data
 analyst    aggregates and the catalog; no personal data, no writes
@@ -32,6 +33,7 @@ from kunde.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
+from kunde.privacy import TOKEN_PREFIX
 from kunde.store import Store
 
 __all__ = [
@@ -75,6 +77,12 @@ class Permission(StrEnum):
     """Append grants and withdrawals to a customer's consent ledger (e.g. at checkout)."""
     READ_AUDIT = "read_audit"
     """Read the audit trail."""
+    ISSUE_CUSTOMER_TOKEN = "issue_customer_token"
+    """Issue a token with which a customer reads and changes their own data."""
+    EXPORT_PERSONAL_DATA = "export_personal_data"
+    """Export all personal data of one customer."""
+    ERASE_PERSONAL_DATA = "erase_personal_data"
+    """Erase a customer."""
 
 
 ROLES: tuple[str, ...] = ("admin", "staff", "integration", "analyst")
@@ -89,6 +97,8 @@ ROLE_PERMISSIONS: Mapping[str, frozenset[Permission]] = {
             Permission.RECORD_CONSENT,
             Permission.READ_PRODUCTS,
             Permission.READ_AGGREGATES,
+            Permission.ISSUE_CUSTOMER_TOKEN,
+            Permission.EXPORT_PERSONAL_DATA,
         }
     ),
     "integration": frozenset(
@@ -149,6 +159,10 @@ def authenticate(store: Store, key: str) -> Principal:
     if key.startswith(KEY_PREFIX) and len(key) <= _MAX_KEY_LENGTH and key.isascii():
         record = store.keys.find_by_hash(hash_key(key))
     if record is None:
+        if key.startswith(TOKEN_PREFIX):
+            raise AuthenticationError(
+                "A customer token works only for /v1/me; this endpoint needs an API key."
+            )
         raise AuthenticationError("The API key is not valid.")
     if record.revoked_at is not None:
         raise AuthenticationError("The API key was revoked.")
@@ -199,4 +213,7 @@ def _describe(permission: Permission) -> str:
         Permission.WRITE_PERSONAL_DATA: "change personal data",
         Permission.RECORD_CONSENT: "record consent",
         Permission.READ_AUDIT: "read the audit trail",
+        Permission.ISSUE_CUSTOMER_TOKEN: "issue customer tokens",
+        Permission.EXPORT_PERSONAL_DATA: "export personal data",
+        Permission.ERASE_PERSONAL_DATA: "erase customers",
     }[permission]

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from kunde.cli import _common, demo, imports, keys, serve, value
+from kunde.cli import _common, demo, imports, keys, privacy, serve, value
 from kunde.errors import KundeError
 
 __all__ = ["app", "main"]
@@ -38,6 +38,7 @@ def init() -> None:
 app.add_typer(keys.app)
 app.add_typer(imports.app)
 app.add_typer(value.app)
+app.add_typer(privacy.app)
 app.command()(serve.serve)
 app.command()(demo.demo)
 

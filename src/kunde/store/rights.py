@@ -207,10 +207,10 @@ class RightsRepository:
                 values.append(f"{profile['given_name']} {profile['family_name']}")
             for address in profile["addresses"] or []:
                 values.extend(str(address[k]) for k in ("name", "street") if address.get(k))
-        ids = conn.execute(
+        ids: Any = conn.execute(
             select(identifiers.c.value).where(identifiers.c.customer_id == customer_id)
         ).scalars()
-        values.extend(ids)
+        values.extend(str(v) for v in ids)
         return list(dict.fromkeys(v for v in values if v.strip()))
 
     def erase(
@@ -284,7 +284,7 @@ class RightsRepository:
             select(a.entry_id, a.reason).where(a.customer_id == customer_id, a.reason.is_not(None))
         ).all()
         for entry_id, reason in reasons:
-            cleaned = pattern.sub("[erased]", reason)
+            cleaned = pattern.sub("[erased]", str(reason))
             if cleaned != reason:
                 conn.execute(
                     update(audit_entries).where(a.entry_id == entry_id).values(reason=cleaned)

@@ -9,11 +9,13 @@ from kunde.api.routers import (
     consents,
     customers,
     events,
+    me,
     operations,
     orders,
     payment_methods,
     products,
     profiles,
+    rights,
     value,
 )
 
@@ -30,5 +32,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     consents.router,
     audit.router,
     value.router,
+    rights.router,
+    me.router,
 )
 """Every resource's router, in the order the application includes them."""

@@ -1,0 +1,192 @@
+"""The export of everything kunde stores about one customer: a zip of JSON and CSV files.
+
+The CSV files are written batch by batch from streamed queries, so a customer with many order
+lines or events needs no more memory than one batch.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from typing import IO, Any
+
+from kunde._engine import privacy
+from kunde._engine.self_service import interests, profile, require_known
+from kunde.config import Settings
+from kunde.errors import NotFittedError, NotFoundError
+from kunde.privacy import DATA_INVENTORY, Actor, AuditAction, AuditEntry, data_inventory
+from kunde.store import Store
+
+__all__ = ["EXPORT_FILES", "export_customer"]
+
+EXPORT_FILES: dict[str, str] = {
+    "profile.json": "your name, salutation, contact details, addresses and channel preferences",
+    "identifiers.json": "identifiers linked to you (e-mail, devices, loyalty card, browser ids)",
+    "consents.json": "the current state of each consent and every grant and withdrawal",
+    "payment_methods.json": "your saved payment methods (provider tokens, never card numbers)",
+    "interests.json": "the interests kunde infers from your own purchases",
+    "value.json": "the shop's prediction of your future purchases, if one was made",
+    "data_inventory.json": "what kunde stores, for which purpose, what it brings you, how long",
+    "orders.csv": "every order line: product, quantity, price, date, channel, store",
+    "events.csv": "what you viewed, searched or put in your cart, and store visits",
+}
+"""Each file of the export and what it holds."""
+
+_ORDER_COLUMNS = (
+    "order_id",
+    "ordered_at",
+    "product_id",
+    "product_name",
+    "quantity",
+    "unit_price",
+    "amount",
+    "currency",
+    "channel",
+    "store_id",
+    "is_gift",
+    "kind",
+    "returned_quantity",
+)
+_EVENT_COLUMNS = (
+    "event_id",
+    "occurred_at",
+    "type",
+    "customer_id",
+    "anonymous_id",
+    "touchpoint",
+    "device_id",
+    "product_id",
+    "properties",
+)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    if hasattr(value, "__dataclass_fields__"):
+        return {k: _plain(getattr(value, k)) for k in value.__dataclass_fields__}
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if hasattr(value, "value") and isinstance(getattr(value, "value", None), str):
+        return value.value
+    return value
+
+
+def _readme(customer_id: str, at: datetime) -> str:
+    lines = [
+        "Your data at this shop",
+        "======================",
+        "",
+        f"Everything the shop's customer system (kunde) stores about customer {customer_id},",
+        f"exported on {at:%Y-%m-%d %H:%M} UTC.",
+        "",
+        "Files:",
+        *(f"  {name:<22} {what}" for name, what in EXPORT_FILES.items()),
+        "",
+        "JSON files open in any text editor; CSV files open in a spreadsheet (UTF-8, comma).",
+        "",
+        "What is stored, why, what it brings you and for how long:",
+    ]
+    for c in DATA_INVENTORY:
+        lines += ["", f"* {c.category}: {c.what}", f"  Purpose: {c.purpose}"]
+        lines += [f"  For you: {c.benefit}", f"  Kept: {c.retention}"]
+    lines += [
+        "",
+        "You can change your data and consents, and ask for it to be erased, at any time.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _write_json(archive: zipfile.ZipFile, name: str, data: Any) -> None:
+    text = json.dumps(_plain(data), indent=2, ensure_ascii=False, sort_keys=True)
+    archive.writestr(name, text + "\n")
+
+
+def _write_csv(
+    archive: zipfile.ZipFile,
+    name: str,
+    columns: tuple[str, ...],
+    batches: Iterator[list[dict[str, Any]]],
+) -> int:
+    rows = 0
+    with archive.open(name, "w", force_zip64=True) as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+        writer = csv.writer(text, lineterminator="\n")
+        writer.writerow(columns)
+        for batch in batches:
+            writer.writerows(
+                [
+                    json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else _plain(v)
+                    for v in (row[c] for c in columns)
+                ]
+                for row in batch
+            )
+            rows += len(batch)
+        text.flush()
+        text.detach()
+    return rows
+
+
+def _value(store: Store, settings: Settings, customer_id: str) -> dict[str, Any] | None:
+    from kunde._engine import value as _value_engine
+
+    try:
+        return _value_engine.customer_value(store, settings, customer_id)
+    except (NotFittedError, NotFoundError):
+        return None
+
+
+def export_customer(
+    store: Store, settings: Settings, actor: Actor, customer_id: str, target: IO[bytes]
+) -> dict[str, int]:
+    """Write the customer's export zip to ``target`` and audit it; return rows per CSV file.
+
+    Raises:
+        NotFoundError: unknown customer.
+    """
+    require_known(store, customer_id)
+    at = datetime.now(UTC).replace(tzinfo=None)
+    store.audit.append(
+        [
+            AuditEntry(
+                at=at,
+                actor_key_id=actor.key_id,
+                actor_role=actor.role,
+                action=AuditAction.EXPORT.value,
+                customer_id=customer_id,
+                request_id=actor.request_id,
+                reason=actor.reason,
+            )
+        ]
+    )
+    person = profile(store, customer_id)
+    current, history = privacy.consents(store, customer_id)
+    counts: dict[str, int] = {}
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("README.txt", _readme(customer_id, at))
+        _write_json(
+            archive,
+            "profile.json",
+            {k: v for k, v in person.items() if k not in ("identifiers", "summary")},
+        )
+        _write_json(archive, "identifiers.json", person.get("identifiers", []))
+        _write_json(archive, "consents.json", {"current": current, "history": history})
+        _write_json(archive, "payment_methods.json", store.payment_methods.list(customer_id))
+        _write_json(archive, "interests.json", interests(store, customer_id))
+        _write_json(archive, "value.json", _value(store, settings, customer_id))
+        _write_json(archive, "data_inventory.json", data_inventory())
+        counts["orders.csv"] = _write_csv(
+            archive, "orders.csv", _ORDER_COLUMNS, store.rights.order_lines(customer_id)
+        )
+        counts["events.csv"] = _write_csv(
+            archive, "events.csv", _EVENT_COLUMNS, store.rights.events(customer_id)
+        )
+    return counts

@@ -1,0 +1,93 @@
+"""The engine's methods for the customer's rights: tokens, self-service, export, erasure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import IO, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from kunde._engine import self_service
+from kunde.config import Settings
+from kunde.privacy import Actor, CustomerToken, erased_mask
+from kunde.store import Store
+
+__all__ = ["RightsFacade"]
+
+
+class RightsFacade:
+    """Mixin of :class:`~kunde.engine.Engine`: customer tokens, ``/v1/me``, export, erasure."""
+
+    store: Store
+    settings: Settings
+
+    def issue_customer_token(
+        self, actor: Actor, customer_id: str, ttl_seconds: int | None = None
+    ) -> CustomerToken:
+        """Issue a signed token with which the customer reads and changes only their own data.
+
+        Raises:
+            InvalidFieldError: lifetime outside 60 s .. KUNDE_CUSTOMER_TOKEN_MAX_TTL_SECONDS.
+            NotFoundError: unknown customer.
+        """
+        return self_service.issue_token(self.store, self.settings, actor, customer_id, ttl_seconds)
+
+    def customer_from_token(self, token: str) -> str:
+        """The customer id a valid customer token belongs to.
+
+        Raises:
+            AuthenticationError: not a customer token, tampered or expired.
+            NotFoundError: the customer was erased since.
+        """
+        return self_service.customer_from_token(self.store, self.settings, token)
+
+    def interests(self, customer_id: str) -> list[dict[str, Any]]:
+        """The customer's inferred interests per category, strongest first."""
+        return self_service.interests(self.store, customer_id)
+
+    def me(self, customer_id: str) -> dict[str, Any]:
+        """What kunde stores about the customer, why, for how long; consents, interests,
+        payment methods.
+
+        Raises:
+            NotFoundError: unknown customer.
+        """
+        return self_service.me(self.store, customer_id, self.interests(customer_id))
+
+    def update_me(
+        self, actor: Actor, customer_id: str, changes: Mapping[str, Any]
+    ) -> dict[str, object]:
+        """Change some profile or preference fields (the others stay); audited.
+
+        Raises:
+            NotFoundError: unknown customer.
+        """
+        return self_service.update_me(self.store, actor, customer_id, changes)
+
+    def export_customer(self, actor: Actor, customer_id: str, target: IO[bytes]) -> dict[str, int]:
+        """Write all of the customer's personal data as a zip to ``target``; audited.
+
+        Raises:
+            NotFoundError: unknown customer.
+        """
+        from kunde._engine.export import export_customer
+
+        return export_customer(self.store, self.settings, actor, customer_id, target)
+
+    def erase_customer(
+        self, actor: Actor, customer_id: str, *, vacuum: bool = False
+    ) -> dict[str, Any]:
+        """Erase the customer from every table, file and log kunde keeps (see
+        :mod:`kunde._engine.erasure`); afterwards the customer is unknown everywhere.
+
+        Raises:
+            NotFoundError: unknown customer.
+        """
+        from kunde._engine.erasure import erase_customer
+
+        return erase_customer(self.store, self.settings, actor, customer_id, vacuum=vacuum)
+
+    def erased_mask(self, customer_ids: Iterable[str]) -> npt.NDArray[np.bool_]:
+        """Which customers were erased: trainers leave these out at the next train."""
+        return erased_mask(self.settings.secret_key, customer_ids, self.store.rights.register())
