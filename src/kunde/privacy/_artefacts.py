@@ -43,11 +43,13 @@ def _is_word_byte(byte: int) -> bool:
     return chr(byte).isascii() and chr(byte).isalnum()
 
 
-def _found(data: bytes, needle: str) -> bool:
-    """Whether ``needle`` occurs in ``data`` as a whole word (not inside a longer id)."""
+def _found(data: bytes, needle: str, whole_words: bool) -> bool:
+    """Whether ``needle`` occurs in ``data`` (as a whole word: not inside a longer id)."""
     for encoding, width in _ENCODINGS:
         form = needle.encode(encoding)
         start = data.find(form)
+        if start >= 0 and not whole_words:
+            return True
         while start >= 0:
             end = start + len(form)
             # in UTF-16/32-LE an ASCII neighbour's low byte sits ``width`` bytes away
@@ -86,9 +88,15 @@ def _plain(path: Path, raw: bytes) -> list[bytes]:
     return [raw]
 
 
-def mentions(data: bytes, needles: Sequence[str]) -> bool:
-    """Whether ``data`` holds any needle as a whole word in UTF-8, UTF-16-LE or UTF-32-LE."""
-    return any(_found(data, needle) for needle in needles if needle)
+def mentions(data: bytes, needles: Sequence[str], *, whole_words: bool = True) -> bool:
+    """Whether ``data`` holds any needle in UTF-8, UTF-16-LE or UTF-32-LE.
+
+    Args:
+        whole_words: only as a whole word (``C-1`` is not in ``C-12``). Binary formats pack
+            strings without separators (numpy's fixed-width arrays), so for them any
+            occurrence counts.
+    """
+    return any(_found(data, needle, whole_words) for needle in needles if needle)
 
 
 def _contains(value: Any, needles: re.Pattern[str]) -> bool:
@@ -153,21 +161,20 @@ def _replace(path: Path, data: bytes) -> None:
 
 def _scrub_parquet(path: Path, needles: Sequence[str]) -> bool:
     import pyarrow as pa
-    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     table = pq.read_table(path)
-    hit = pa.array([False] * table.num_rows)
+    pattern = _pattern(needles)
+    hit = [False] * table.num_rows
     for column in table.columns:
         if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-            for needle in needles:
-                found = pc.match_substring_regex(column, _pattern([needle]).pattern)
-                hit = pc.or_(hit, pc.fill_null(found, False))
-    if not pc.any(hit).as_py():
+            for row, value in enumerate(column.to_pylist()):
+                hit[row] = hit[row] or (value is not None and pattern.search(value) is not None)
+    if not any(hit):
         return False
     tmp = path.with_name(f".{path.name}.{os.getpid()}.scrub")
     try:
-        pq.write_table(table.filter(pc.invert(hit)), tmp)
+        pq.write_table(table.filter(pa.array([not h for h in hit])), tmp)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -184,10 +191,12 @@ def scrub_file(path: Path, needles: Sequence[str], report: ScrubReport) -> None:
         except Exception:  # unreadable as Parquet: treat it as an opaque file below
             pass
     raw = path.read_bytes()
-    if not any(mentions(part, needles) for part in _plain(path, raw)):
+    text_format = path.name.removesuffix(".gz").endswith((".csv", ".json", *_TEXT_LINES))
+    parts = _plain(path, raw)
+    if not any(mentions(part, needles, whole_words=text_format) for part in parts):
         return
     try:
-        text = _plain(path, raw)[0].decode("utf-8")
+        text = parts[0].decode("utf-8")
         new = _rewritten(path, text, _pattern(needles))
     except (UnicodeDecodeError, ValueError):
         new = None
