@@ -1,0 +1,113 @@
+"""Erasure in the store, on SQLite and PostgreSQL; coverage of every table."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from sqlalchemy import Column, MetaData, String, Table, select
+
+from kunde.catalog import ProductIn
+from kunde.engine import Engine
+from kunde.errors import NotFoundError
+from kunde.identity import CustomerProfile, EventIn
+from kunde.orders import OrderIn
+from kunde.privacy import PSEUDONYM_PREFIX, Actor, ConsentChange, PaymentMethodIn
+from kunde.store.rights import ERASURE_RULES, uncovered_columns
+from kunde.store.tables import audit_entries, metadata, order_lines, orders
+
+ADMIN = Actor(key_id=None, role="admin", reason="ticket for Xaverine Quenzel")
+
+
+def _shop(engine: Engine, customer_id: str) -> None:
+    engine.upsert_products([ProductIn(product_id="P-1", name="Kanne", category="Garten")])
+    profile = CustomerProfile(
+        customer_id=customer_id,
+        given_name="Xaverine",
+        family_name="Quenzel",
+        email="xq@example.org",
+    )
+    engine.put_profile(ADMIN, profile)
+    engine.add_orders(
+        [
+            OrderIn.model_validate(
+                {
+                    "order_id": f"O-{customer_id}-{year}",
+                    "customer_id": customer_id,
+                    "ordered_at": f"{year}-03-01T10:00:00",
+                    "lines": [{"product_id": "P-1", "quantity": 1, "unit_price": 5.0}],
+                }
+            )
+            for year in (2010, 2025)
+        ]
+    )
+    engine.add_events(
+        [
+            EventIn(
+                event_id=f"E-{customer_id}",
+                occurred_at=datetime(2026, 1, 1),
+                type="view",
+                customer_id=customer_id,
+            )
+        ]
+    )
+    engine.record_consents(
+        ADMIN,
+        customer_id,
+        [ConsentChange(purpose="analytics", granted=True, policy_version="v1", source="web")],
+    )
+    engine.add_payment_method(ADMIN, customer_id, PaymentMethodIn(provider="p", token="tok_1"))
+
+
+def test_erasure_removes_the_customer_and_keeps_recent_lines_pseudonymised(
+    any_engine: Engine,
+) -> None:
+    _shop(any_engine, "C-1")
+    _shop(any_engine, "C-2")
+    result = any_engine.erase_customer(ADMIN, "C-1")
+    pseudonym = result["pseudonym"]
+    assert pseudonym.startswith(PSEUDONYM_PREFIX) and "C-1" not in pseudonym
+    assert not any_engine.store.rights.is_known("C-1")
+    with pytest.raises(NotFoundError):
+        any_engine.get_customer("C-1")
+    with any_engine.store.db.connect() as conn:
+        kept = (
+            conn.execute(
+                select(order_lines.c.ordered_at).where(order_lines.c.customer_id == pseudonym)
+            )
+            .scalars()
+            .all()
+        )
+        assert [d.year for d in kept] == [2025]  # 2010 is past the 10-year retention
+        assert conn.execute(
+            select(orders.c.order_id).where(orders.c.customer_id == pseudonym)
+        ).all()
+        audit = conn.execute(select(audit_entries)).mappings().all()
+    assert not [a for a in audit if a["customer_id"] == "C-1"]
+    mine = [a for a in audit if a["customer_id"] == pseudonym]
+    assert mine and all(a["reason"] == "ticket for [erased]" for a in mine)
+    erase = [a for a in audit if a["action"] == "customer.erase"]
+    assert len(erase) == 1 and erase[0]["customer_id"] is None
+    # the other customer is untouched
+    assert any_engine.get_customer("C-2")["given_name"] == "Xaverine"
+    assert any_engine.erased_mask(["C-1", "C-2"]).tolist() == [True, False]
+    with pytest.raises(NotFoundError):
+        any_engine.erase_customer(ADMIN, "C-1")
+
+
+def test_every_personal_column_is_covered_by_erasure() -> None:
+    """Fails when a table (e.g. from another branch) holds personal-looking columns that the
+    erasure does not handle: add a rule to kunde.store.rights.ERASURE_RULES."""
+    assert uncovered_columns() == []
+    covered = {t.name for t in metadata.sorted_tables if "customer_id" in t.columns}
+    assert covered | set(ERASURE_RULES) >= {"customers", "events", "order_lines", "identifiers"}
+
+
+def test_a_new_table_with_a_customer_reference_is_caught() -> None:
+    schema = MetaData()
+    Table("customer_merges", schema, Column("merged_customer_id", String), Column("x", String))
+    Table("notes", schema, Column("customer_id", String), Column("email", String))
+    assert uncovered_columns(schema) == [
+        "customer_merges.merged_customer_id",
+        "notes.email",
+    ]
