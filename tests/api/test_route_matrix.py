@@ -1,5 +1,5 @@
-"""Every route of the app × every caller: the four roles, no key, a customer token of the
-customer in the path, and a FOREIGN customer token (another customer's).
+"""Every route of the app × every caller: the four roles, no key, an unknown and a revoked key,
+a customer token of the customer in the path, and a FOREIGN customer token (another customer's).
 
 The routes are enumerated from ``app.routes``: a route added without a row in :data:`EXPECTED`
 fails :func:`test_every_route_has_an_expectation`, so no endpoint ships without its access rules.
@@ -42,7 +42,18 @@ PROFILE = {"given_name": "Jana", "language": "de"}
 PAYMENT_METHOD = {"provider": "stripe", "token": "pm_1NvXkL2eZvKYlo2C0n8jBq3x"}
 CONSENT = {"purpose": "email_marketing", "granted": True, "policy_version": "v1", "source": "web"}
 
-CALLERS = ("admin", "staff", "integration", "analyst", "no-key", "customer", "foreign")
+CALLERS = (
+    "admin",
+    "staff",
+    "integration",
+    "analyst",
+    "no-key",
+    "unknown-key",
+    "revoked-key",
+    "customer",
+    "foreign",
+)
+_NOBODY = ("no-key", "unknown-key", "revoked-key")
 
 #: one request per route: the path with C-1 (and its payment method {pm}) filled in, the body
 REQUESTS: dict[str, tuple[str, dict[str, Any] | None]] = {
@@ -90,14 +101,14 @@ def _roles(admin: int, staff: int, integration: int, analyst: int) -> dict[str, 
         "staff": staff,
         "integration": integration,
         "analyst": analyst,
-        "no-key": 401,
+        **dict.fromkeys(_NOBODY, 401),
         "customer": 401,
         "foreign": 401,
     }
 
 
 def _me(own: int, foreign: int) -> dict[str, int]:
-    keys = dict.fromkeys(("admin", "staff", "integration", "analyst", "no-key"), 401)
+    keys = dict.fromkeys(("admin", "staff", "integration", "analyst", *_NOBODY), 401)
     return {**keys, "customer": own, "foreign": foreign}
 
 
@@ -171,9 +182,13 @@ def callers(engine: Engine, auth: dict[str, dict[str, str]]) -> dict[str, dict[s
     staff = Actor(key_id=None, role="staff")
     own = engine.issue_customer_token(staff, "C-1").token
     foreign = engine.issue_customer_token(staff, "C-2").token
+    revoked = engine.create_key("admin")
+    engine.revoke_key(engine.authenticate(revoked).key_id)
     return {
         **auth,
         "no-key": {},
+        "unknown-key": {"Authorization": "Bearer kunde_thisKeyWasNeverIssuedByThisServer000"},
+        "revoked-key": {"Authorization": f"Bearer {revoked}"},
         "customer": {"Authorization": f"Bearer {own}"},
         "foreign": {"Authorization": f"Bearer {foreign}"},
     }
@@ -206,6 +221,7 @@ def test_route_matrix(
     assert response.status_code == expected, response.text
     if expected == 401:
         assert response.headers["WWW-Authenticate"] == "Bearer"
+    if expected >= 400:
         assert isinstance(response.json()["detail"], str)
     if route.startswith("GET /v1/me") and expected == 200:
         owner = "C-1" if caller == "customer" else "C-2"

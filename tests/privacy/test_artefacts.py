@@ -40,7 +40,7 @@ def test_parquet_loses_the_rows_and_opaque_artefacts_are_removed(tmp_path: Path)
 
 
 def test_mentions_needs_a_whole_word_in_any_encoding() -> None:
-    assert mentions("id C-1,".encode(), ["C-1"])
+    assert mentions(b"id C-1,", ["C-1"])
     assert not mentions(b"C-12", ["C-1"])
     assert mentions("C-1".encode("utf-32-le"), ["C-1"])
     assert not mentions("C-12".encode("utf-16-le"), ["C-1"])

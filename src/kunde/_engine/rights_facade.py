@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import IO, Any
 
 import numpy as np
@@ -86,7 +86,23 @@ class RightsFacade:
         """
         from kunde._engine.erasure import erase_customer
 
-        return erase_customer(self.store, self.settings, actor, customer_id, vacuum=vacuum)
+        result = erase_customer(self.store, self.settings, actor, customer_id, vacuum=vacuum)
+        for hook in self._erasure_hooks():
+            hook(customer_id)
+        return result
+
+    def _erasure_hooks(self) -> list[Callable[[str], None]]:
+        hooks: list[Callable[[str], None]] = self.__dict__.setdefault("_erasure_hooks", [])
+        return hooks
+
+    def add_erasure_hook(self, hook: Callable[[str], None]) -> None:
+        """Have ``hook(customer_id)`` called after every erasure through this engine, so that an
+        in-memory cache drops what it holds of the customer.
+
+        A hook reaches only this process: caches shared by several workers must also check
+        :meth:`erased_mask` or a data version.
+        """
+        self._erasure_hooks().append(hook)
 
     def erased_mask(self, customer_ids: Iterable[str]) -> npt.NDArray[np.bool_]:
         """Which customers were erased: trainers leave these out at the next train."""

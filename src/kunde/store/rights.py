@@ -105,7 +105,7 @@ class RightsRepository:
 
     def is_known(self, customer_id: str) -> bool:
         """Whether any table holds a row of the customer."""
-        tables = [*_generic_tables(), customers, orders]
+        tables = [*_generic_tables(), customers, orders, events]
         with self._db.connect() as conn:
             return any(
                 conn.execute(
