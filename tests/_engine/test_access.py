@@ -84,6 +84,8 @@ EXPECTED = {
         Permission.RECORD_CONSENT,
         Permission.READ_PRODUCTS,
         Permission.READ_AGGREGATES,
+        Permission.ISSUE_CUSTOMER_TOKEN,
+        Permission.EXPORT_PERSONAL_DATA,
     },
     "integration": {Permission.WRITE_DATA, Permission.RECORD_CONSENT, Permission.READ_PRODUCTS},
     "analyst": {Permission.READ_PRODUCTS, Permission.READ_AGGREGATES},
@@ -107,3 +109,8 @@ def test_authorize_follows_the_role_table(
 def test_no_role_but_admin_and_staff_reads_personal_data() -> None:
     readers = {r for r in ROLES if Principal(1, r).can(Permission.READ_PERSONAL_DATA)}
     assert readers == {"admin", "staff"}
+
+
+def test_only_admin_erases() -> None:
+    erasers = {r for r in ROLES if Principal(1, r).can(Permission.ERASE_PERSONAL_DATA)}
+    assert erasers == {"admin"}

@@ -17,15 +17,16 @@ there is nothing to remove from them.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+from kunde._engine.privacy import audit_entry
 from kunde._engine.self_service import require_known
 from kunde.config import Settings
 from kunde.privacy import (
     Actor,
     AuditAction,
-    AuditEntry,
     new_pseudonym,
     retention_cutoff,
     scrub_directory,
@@ -68,16 +69,8 @@ def erase_customer(
         "files_rewritten": len(files.rewritten),
         "files_removed": len(files.removed),
     }
-    entry = AuditEntry(
-        at=now,
-        actor_key_id=actor.key_id,
-        actor_role=actor.role,
-        action=AuditAction.ERASE.value,
-        customer_id=None,
-        request_id=actor.request_id,
-        reason=None,  # a reason may name the person
-        details=details,
-    )
+    # no customer id, and no reason: a reason may name the person
+    entry = audit_entry(replace(actor, reason=None), AuditAction.ERASE, None, now, **details)
     store.audit.append([entry])
     emptied = store.rights.scrub_free_space(vacuum=vacuum)
     root = settings.data_dir

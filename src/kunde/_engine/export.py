@@ -18,7 +18,8 @@ from kunde._engine import privacy
 from kunde._engine.self_service import interests, profile, require_known
 from kunde.config import Settings
 from kunde.errors import NotFittedError, NotFoundError
-from kunde.privacy import DATA_INVENTORY, Actor, AuditAction, AuditEntry, data_inventory
+from kunde.orders import EVENT_FIELDS
+from kunde.privacy import DATA_INVENTORY, Actor, AuditAction, data_inventory
 from kunde.store import Store
 
 __all__ = ["EXPORT_FILES", "export_customer"]
@@ -50,17 +51,6 @@ _ORDER_COLUMNS = (
     "is_gift",
     "kind",
     "returned_quantity",
-)
-_EVENT_COLUMNS = (
-    "event_id",
-    "occurred_at",
-    "type",
-    "customer_id",
-    "anonymous_id",
-    "touchpoint",
-    "device_id",
-    "product_id",
-    "properties",
 )
 
 
@@ -154,19 +144,7 @@ def export_customer(
     """
     require_known(store, customer_id)
     at = datetime.now(UTC).replace(tzinfo=None)
-    store.audit.append(
-        [
-            AuditEntry(
-                at=at,
-                actor_key_id=actor.key_id,
-                actor_role=actor.role,
-                action=AuditAction.EXPORT.value,
-                customer_id=customer_id,
-                request_id=actor.request_id,
-                reason=actor.reason,
-            )
-        ]
-    )
+    store.audit.append([privacy.audit_entry(actor, AuditAction.EXPORT, customer_id, at)])
     person = profile(store, customer_id)
     current, history = privacy.consents(store, customer_id)
     counts: dict[str, int] = {}
@@ -187,6 +165,6 @@ def export_customer(
             archive, "orders.csv", _ORDER_COLUMNS, store.rights.order_lines(customer_id)
         )
         counts["events.csv"] = _write_csv(
-            archive, "events.csv", _EVENT_COLUMNS, store.rights.events(customer_id)
+            archive, "events.csv", EVENT_FIELDS, store.rights.events(customer_id)
         )
     return counts

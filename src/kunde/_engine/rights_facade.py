@@ -105,5 +105,6 @@ class RightsFacade:
         self._erasure_hooks().append(hook)
 
     def erased_mask(self, customer_ids: Iterable[str]) -> npt.NDArray[np.bool_]:
-        """Which customers were erased: trainers leave these out at the next train."""
+        """Which customers models must leave out at the next train: erased customers (the
+        erasure register) and the pseudonyms of order lines kept only for bookkeeping."""
         return erased_mask(self.settings.secret_key, customer_ids, self.store.rights.register())

@@ -21,7 +21,6 @@ from kunde.privacy import (
     PURPOSE_DESCRIPTIONS,
     Actor,
     AuditAction,
-    AuditEntry,
     CustomerToken,
     Purpose,
     data_inventory,
@@ -72,15 +71,9 @@ def issue_token(
     require_known(store, customer_id)
     now = _now()
     token = issue_customer_token(settings.secret_key, customer_id, now, ttl)
-    entry = AuditEntry(
-        at=now,
-        actor_key_id=actor.key_id,
-        actor_role=actor.role,
-        action=AuditAction.TOKEN_ISSUE.value,
-        customer_id=customer_id,
-        request_id=actor.request_id,
-        reason=actor.reason,
-        details={"expires_at": token.expires_at.isoformat()},
+    expires_at = token.expires_at.isoformat()
+    entry = privacy.audit_entry(
+        actor, AuditAction.TOKEN_ISSUE, customer_id, now, expires_at=expires_at
     )
     store.audit.append([entry])
     return token

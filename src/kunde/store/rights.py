@@ -20,6 +20,7 @@ from sqlalchemy import Connection, MetaData, Table, delete, func, insert, or_, s
 from sqlalchemy import Engine as SAEngine
 
 from kunde.errors import ConfigurationError
+from kunde.orders import EVENT_FIELDS
 from kunde.privacy import retained_until
 from kunde.store.database import is_sqlite
 from kunde.store.tables import (
@@ -154,21 +155,10 @@ class RightsRepository:
 
     def events(self, customer_id: str) -> Iterator[list[dict[str, Any]]]:
         """The customer's events (own and under their anonymous ids), in batches, oldest first."""
-        e = events.c
         query = (
-            select(
-                e.event_id,
-                e.occurred_at,
-                e.type,
-                e.customer_id,
-                e.anonymous_id,
-                e.touchpoint,
-                e.device_id,
-                e.product_id,
-                e.properties,
-            )
+            select(*(events.c[name] for name in EVENT_FIELDS))
             .where(self._events_of(customer_id))
-            .order_by(e.occurred_at, e.event_id)
+            .order_by(events.c.occurred_at, events.c.event_id)
         )
         return self._stream(query)
 
