@@ -6,13 +6,15 @@ lines or events needs no more memory than one batch.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime
 from typing import IO, Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from kunde._engine import privacy
 from kunde._engine.self_service import interests, profile, require_known
@@ -37,21 +39,24 @@ EXPORT_FILES: dict[str, str] = {
 }
 """Each file of the export and what it holds."""
 
-_ORDER_COLUMNS = (
-    "order_id",
-    "ordered_at",
-    "product_id",
-    "product_name",
-    "quantity",
-    "unit_price",
-    "amount",
-    "currency",
-    "channel",
-    "store_id",
-    "is_gift",
-    "kind",
-    "returned_quantity",
-)
+_CSV = pacsv.WriteOptions(quoting_style="needed", include_header=False)
+_TEXT = pa.string()
+_ORDER_TYPES: dict[str, pa.DataType] = {
+    "order_id": _TEXT,
+    "ordered_at": _TEXT,
+    "product_id": _TEXT,
+    "product_name": _TEXT,
+    "quantity": pa.int64(),
+    "unit_price": pa.float64(),
+    "amount": pa.float64(),
+    "currency": _TEXT,
+    "channel": _TEXT,
+    "store_id": _TEXT,
+    "is_gift": pa.bool_(),
+    "kind": _TEXT,
+    "returned_quantity": pa.int64(),
+}
+_EVENT_TYPES: dict[str, pa.DataType] = dict.fromkeys(EVENT_FIELDS, _TEXT)
 
 
 def _plain(value: Any) -> Any:
@@ -100,32 +105,39 @@ def _write_json(archive: zipfile.ZipFile, name: str, data: Any) -> None:
     archive.writestr(name, text + "\n")
 
 
+def _typed(table: pa.Table, types: Mapping[str, pa.DataType]) -> pa.Table:
+    """The columns in file order and type (times as ISO text without a zero fraction), so that
+    all batches of a file share one schema whatever a batch's values."""
+    columns = []
+    for name, kind in types.items():
+        column = table.column(name)
+        if pa.types.is_timestamp(column.type):
+            text = pc.strftime(column, format="%Y-%m-%dT%H:%M:%S")
+            column = pc.replace_substring_regex(text, pattern=r"\.0+$", replacement="")
+        columns.append(pc.cast(column, kind))
+    return pa.table(columns, names=list(types))
+
+
 def _write_csv(
     archive: zipfile.ZipFile,
     name: str,
-    columns: tuple[str, ...],
-    batches: Iterator[list[dict[str, Any]]],
+    types: Mapping[str, pa.DataType],
+    batches: Iterator[pa.Table],
 ) -> int:
     rows = 0
     with archive.open(name, "w", force_zip64=True) as raw:
-        text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-        writer = csv.writer(text, lineterminator="\n")
-        writer.writerow(columns)
+        raw.write((",".join(types) + "\n").encode("utf-8"))  # plain names, never quoted
+        writer = pacsv.CSVWriter(raw, pa.schema(list(types.items())), write_options=_CSV)
         for batch in batches:
-            writer.writerows(
-                [
-                    json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else _plain(v)
-                    for v in (row[c] for c in columns)
-                ]
-                for row in batch
-            )
-            rows += len(batch)
-        text.flush()
-        text.detach()
+            writer.write_table(_typed(batch, types))
+            rows += batch.num_rows
+        writer.close()
     return rows
 
 
 def _value(store: Store, settings: Settings, customer_id: str) -> dict[str, Any] | None:
+    if not (settings.data_dir / "models" / "value").is_dir():
+        return None  # never fitted: spare the import of scipy (seconds on a cold start)
     from kunde._engine import value as _value_engine
 
     try:
@@ -162,9 +174,9 @@ def export_customer(
         _write_json(archive, "value.json", _value(store, settings, customer_id))
         _write_json(archive, "data_inventory.json", data_inventory())
         counts["orders.csv"] = _write_csv(
-            archive, "orders.csv", _ORDER_COLUMNS, store.rights.order_lines(customer_id)
+            archive, "orders.csv", _ORDER_TYPES, store.rights.order_lines(customer_id)
         )
         counts["events.csv"] = _write_csv(
-            archive, "events.csv", EVENT_FIELDS, store.rights.events(customer_id)
+            archive, "events.csv", _EVENT_TYPES, store.rights.events(customer_id)
         )
     return counts

@@ -107,7 +107,7 @@ def interests(store: Store, customer_id: str, as_of: date | None = None) -> list
     category = np.where(names[category] == "", -1, category)
     item_category = np.full(int(item.max()) + 1, -1, dtype=np.int64)
     item_category[item] = category
-    day = np.array([d.date() for d in ordered_at], dtype="datetime64[D]").astype(np.int64)
+    day = np.array(ordered_at, dtype="datetime64[D]").astype(np.int64)
     today = (as_of or _now().date()) - _EPOCH
     weight = category_interests(
         item,

@@ -16,7 +16,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, MetaData, Table, delete, func, insert, or_, select, update
+import pyarrow as pa
+from sqlalchemy import (
+    Connection,
+    MetaData,
+    Table,
+    Text,
+    cast,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy import Engine as SAEngine
 
 from kunde.errors import ConfigurationError
@@ -122,13 +135,15 @@ class RightsRepository:
         )
         return or_(events.c.customer_id == customer_id, events.c.anonymous_id.in_(anonymous))
 
-    def _stream(self, query: Any) -> Iterator[list[dict[str, Any]]]:
+    def _stream(self, query: Any) -> Iterator[pa.Table]:
         with self._db.connect() as conn:
             result = conn.execution_options(stream_results=True, yield_per=_BATCH).execute(query)
-            for part in result.mappings().partitions(_BATCH):
-                yield [dict(row) for row in part]
+            names = list(result.keys())
+            for part in result.partitions(_BATCH):
+                columns = zip(*part, strict=True)
+                yield pa.table({n: pa.array(list(c)) for n, c in zip(names, columns, strict=True)})
 
-    def order_lines(self, customer_id: str) -> Iterator[list[dict[str, Any]]]:
+    def order_lines(self, customer_id: str) -> Iterator[pa.Table]:
         """The customer's order lines with their product's name, in batches, oldest first."""
         line = order_lines.c
         query = (
@@ -153,10 +168,15 @@ class RightsRepository:
         )
         return self._stream(query)
 
-    def events(self, customer_id: str) -> Iterator[list[dict[str, Any]]]:
-        """The customer's events (own and under their anonymous ids), in batches, oldest first."""
+    def events(self, customer_id: str) -> Iterator[pa.Table]:
+        """The customer's events (own and under their anonymous ids), in batches, oldest first;
+        ``properties`` as JSON text."""
+        columns = [
+            cast(events.c[n], Text).label(n) if n == "properties" else events.c[n]
+            for n in EVENT_FIELDS
+        ]
         query = (
-            select(*(events.c[name] for name in EVENT_FIELDS))
+            select(*columns)
             .where(self._events_of(customer_id))
             .order_by(events.c.occurred_at, events.c.event_id)
         )
@@ -176,7 +196,7 @@ class RightsRepository:
             )
         )
         with self._db.connect() as conn:
-            return [tuple(row) for row in conn.execute(query)]  # type: ignore[misc]
+            return [tuple(row) for row in conn.execute(query).all()]  # type: ignore[misc]
 
     def register(self) -> frozenset[str]:
         """The digests of every erased customer (see :mod:`kunde.privacy`)."""
