@@ -27,7 +27,6 @@ from kunde.privacy import (
     issue_customer_token,
     verify_customer_token,
 )
-from kunde.recommend import category_interests
 from kunde.store import Store
 from kunde.store.customers import PROFILE_FIELDS
 
@@ -97,6 +96,8 @@ def interests(store: Store, customer_id: str, as_of: date | None = None) -> list
     Computed with :func:`kunde.recommend.category_interests` over the customer's own product
     lines (90-day half-life); categories with no weight are left out.
     """
+    from kunde.recommend import category_interests  # not at start-up: every command imports this
+
     rows = store.rights.purchase_lines(customer_id)
     if not rows:
         return []
