@@ -1,10 +1,12 @@
 """The customer's rights in the database: reading everything about one customer, and erasure.
 
 Erasure covers every table: the tables with special rules are listed in
-:data:`ERASURE_RULES`; every other table with a ``customer_id`` column loses the customer's rows.
-A table with any other column that looks like it holds personal data (see
-:data:`PERSONAL_COLUMN`) must have a rule, or erasure refuses to run
-(:func:`uncovered_columns`; a test fails first), so that tables added later cannot be forgotten.
+:data:`ERASURE_RULES`; every other table loses each row that names the customer in a
+``customer_id`` column or any ``*_customer_id`` column (``merged_customer_id``,
+``surviving_customer_id``, ...), with everything else the row holds. A table without such a
+column but with a column that looks like personal data (see :data:`PERSONAL_COLUMN`) must get a
+rule, or erasure refuses to run (:func:`uncovered_columns`; a test fails first), so that tables
+added later cannot be forgotten.
 """
 
 from __future__ import annotations
@@ -72,16 +74,22 @@ ERASURE_RULES: Mapping[str, str] = {
 """Tables whose erasure is not simply "delete the rows with the customer_id"."""
 
 _BATCH = 5_000  # rows per fetch when streaming an export
+_ID_COLUMN = re.compile(r"(?:^|_)customer_id$")
+
+
+def _id_columns(table: Table) -> list[Any]:
+    return [c for c in table.columns if _ID_COLUMN.search(c.name)]
 
 
 def uncovered_columns(schema: MetaData = metadata) -> list[str]:
-    """``table.column`` of every personal-looking column erasure would miss."""
+    """``table.column`` of every personal-looking column erasure would miss: those of tables
+    without a rule and without a customer id column to find the customer's rows by."""
     return [
         f"{table.name}.{column.name}"
         for table in schema.sorted_tables
-        if table.name not in ERASURE_RULES
+        if table.name not in ERASURE_RULES and not _id_columns(table)
         for column in table.columns
-        if column.name != "customer_id" and PERSONAL_COLUMN.search(column.name)
+        if PERSONAL_COLUMN.search(column.name)
     ]
 
 
@@ -89,8 +97,13 @@ def _generic_tables() -> list[Table]:
     return [
         table
         for table in metadata.sorted_tables
-        if table.name not in ERASURE_RULES and "customer_id" in table.columns
+        if table.name not in ERASURE_RULES and _id_columns(table)
     ]
+
+
+def _names(table: Table, customer_id: str) -> Any:
+    """The rows of ``table`` that name the customer in any of its customer id columns."""
+    return or_(*(column == customer_id for column in _id_columns(table)))
 
 
 @dataclass
@@ -123,7 +136,7 @@ class RightsRepository:
         with self._db.connect() as conn:
             return any(
                 conn.execute(
-                    select(t.c.customer_id).where(t.c.customer_id == customer_id).limit(1)
+                    select(1).select_from(t).where(_names(t, customer_id)).limit(1)
                 ).first()
                 is not None
                 for t in tables
@@ -269,7 +282,7 @@ class RightsRepository:
                 conn, customer_id, pseudonym, result.identifiers
             )
             for table in _generic_tables():
-                deleted = conn.execute(delete(table).where(table.c.customer_id == customer_id))
+                deleted = conn.execute(delete(table).where(_names(table, customer_id)))
                 rows[table.name] = deleted.rowcount
             rows["customers"] = conn.execute(
                 delete(customers).where(customers.c.customer_id == customer_id)
