@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Column, MetaData, String, Table, select
@@ -111,3 +114,21 @@ def test_new_tables_are_covered_by_their_customer_id_columns_or_caught() -> None
     # a table that names people without a customer id cannot be erased by rule: caught
     Table("newsletter", schema, Column("email", String), Column("given_name", String))
     assert uncovered_columns(schema) == ["newsletter.email", "newsletter.given_name"]
+
+
+def test_export_streams_every_line_in_batches(any_engine: Engine, tmp_path: Path) -> None:
+    """More lines than one fetch batch; a column empty in the first batch only."""
+    n = 5_000 + 1_234
+    channel = ["web" if i >= 5_000 else "" for i in range(n)]
+    rows = [f"C-9,2025-01-{1 + i % 28:02d},O-{i},P-{i % 50},1,2.5,{channel[i]}" for i in range(n)]
+    source = tmp_path / "orders.csv"
+    header = "customer_id,ordered_at,order_id,product_id,quantity,unit_price,channel"
+    source.write_text("\n".join([header, *rows]) + "\n")
+    assert any_engine.import_orders(source).imported == n
+    target = io.BytesIO()
+    counts = any_engine.export_customer(ADMIN, "C-9", target)
+    assert counts == {"orders.csv": n, "events.csv": 0}
+    with zipfile.ZipFile(target) as archive:
+        lines = archive.read("orders.csv").decode().splitlines()
+    assert len(lines) == n + 1
+    assert sum(line.split(",")[8] == '"web"' for line in lines[1:]) == 1_234
