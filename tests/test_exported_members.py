@@ -122,6 +122,7 @@ PINNED: dict[str, list[str]] = {
         "issue_customer_token",
         "mentions",
         "new_pseudonym",
+        "redact",
         "retained_until",
         "retention_cutoff",
         "scrub_directory",

@@ -11,6 +11,7 @@ from kunde.privacy import (
     PSEUDONYM_PREFIX,
     erased_mask,
     new_pseudonym,
+    redact,
     retained_until,
     retention_cutoff,
     subject_digest,
@@ -46,3 +47,10 @@ def test_bookkeeping_retention_counts_from_the_end_of_the_year() -> None:
     assert retention_cutoff(now, 10) == datetime(2016, 1, 1)  # 2015 records ended 2025-12-31
     assert retained_until(datetime(2026, 3, 1), 10) == date(2036, 12, 31)
     assert retained_until(None, 10) is None
+
+
+def test_redact_replaces_longest_values_first() -> None:
+    values = ["Jana", "Jana Müller", "a.b@example.org", ""]
+    text = "Jana Müller (a.b@example.org) called; Jana again"
+    assert redact(text, values) == "[erased] ([erased]) called; [erased] again"
+    assert redact("nothing", []) == "nothing"

@@ -91,6 +91,7 @@ def test_erasure_removes_the_customer_and_keeps_recent_lines_pseudonymised(
     assert mine and all(a["reason"] == "ticket for [erased]" for a in mine)
     erase = [a for a in audit if a["action"] == "customer.erase"]
     assert len(erase) == 1 and erase[0]["customer_id"] is None
+    assert erase[0]["reason"] == "ticket for [erased]"  # why, without whom
     # the other customer is untouched
     assert any_engine.get_customer("C-2")["given_name"] == "Xaverine"
     assert any_engine.erased_mask(["C-1", "C-2", pseudonym]).tolist() == [True, False, True]

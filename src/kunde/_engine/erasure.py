@@ -28,6 +28,7 @@ from kunde.privacy import (
     Actor,
     AuditAction,
     new_pseudonym,
+    redact,
     retention_cutoff,
     scrub_directory,
     subject_digest,
@@ -69,8 +70,9 @@ def erase_customer(
         "files_rewritten": len(files.rewritten),
         "files_removed": len(files.removed),
     }
-    # no customer id, and no reason: a reason may name the person
-    entry = audit_entry(replace(actor, reason=None), AuditAction.ERASE, None, now, **details)
+    # no customer id, and a reason without anything that names the person
+    reason = redact(actor.reason, erased.identifiers) if actor.reason else None
+    entry = audit_entry(replace(actor, reason=reason), AuditAction.ERASE, None, now, **details)
     store.audit.append([entry])
     emptied = store.rights.scrub_free_space(vacuum=vacuum)
     root = settings.data_dir

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -23,6 +24,7 @@ __all__ = [
     "PSEUDONYM_PREFIX",
     "erased_mask",
     "new_pseudonym",
+    "redact",
     "retained_until",
     "retention_cutoff",
     "subject_digest",
@@ -30,6 +32,14 @@ __all__ = [
 
 PSEUDONYM_PREFIX = "erased-"
 """Every pseudonym starts with this, so that kept records are recognisable as erased."""
+
+
+def redact(text: str, values: Iterable[str], mark: str = "[erased]") -> str:
+    """``text`` with every occurrence of ``values`` (longest first) replaced by ``mark``."""
+    ordered = sorted((v for v in values if v), key=len, reverse=True)
+    if not ordered:
+        return text
+    return re.sub("|".join(re.escape(v) for v in ordered), mark, text)
 
 
 def new_pseudonym() -> str:

@@ -36,7 +36,7 @@ from sqlalchemy import Engine as SAEngine
 
 from kunde.errors import ConfigurationError
 from kunde.orders import EVENT_FIELDS
-from kunde.privacy import retained_until
+from kunde.privacy import redact, retained_until
 from kunde.store.database import is_sqlite
 from kunde.store.tables import (
     audit_entries,
@@ -302,12 +302,11 @@ class RightsRepository:
         self, conn: Connection, customer_id: str, pseudonym: str, values: Sequence[str]
     ) -> int:
         a = audit_entries.c
-        pattern = re.compile("|".join(re.escape(v) for v in sorted(values, key=len, reverse=True)))
         reasons = conn.execute(
             select(a.entry_id, a.reason).where(a.customer_id == customer_id, a.reason.is_not(None))
         ).all()
         for entry_id, reason in reasons:
-            cleaned = pattern.sub("[erased]", str(reason))
+            cleaned = redact(str(reason), values)
             if cleaned != reason:
                 conn.execute(
                     update(audit_entries).where(a.entry_id == entry_id).values(reason=cleaned)
