@@ -33,6 +33,15 @@ class Settings(BaseSettings):
     secret_key: str = _DEV_SECRET
     """Signs customer tokens. Must be set to a long random value in production."""
 
+    customer_token_ttl_seconds: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
+    """How long a customer token works unless the issuer asks for less (default one hour)."""
+
+    customer_token_max_ttl_seconds: int = Field(default=24 * 3600, ge=60, le=7 * 24 * 3600)
+    """The longest lifetime an issuer may ask for (at most a week)."""
+
+    bookkeeping_retention_years: int = Field(default=10, ge=0, le=30)
+    """How long order lines are kept, pseudonymised, after an erasure (Germany: 10 years)."""
+
     max_body_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
     """Requests with a larger body are refused with 413."""
 
@@ -85,6 +94,15 @@ class Settings(BaseSettings):
 
     phone_country_code: str = Field(default="49", pattern=r"^[1-9][0-9]{0,2}$")
     """Calling code given to national phone numbers (``030 ...`` becomes ``+4930...``)."""
+
+    @model_validator(mode="after")
+    def _token_lifetimes(self) -> Settings:
+        if self.customer_token_ttl_seconds > self.customer_token_max_ttl_seconds:
+            raise ConfigurationError(
+                "KUNDE_CUSTOMER_TOKEN_TTL_SECONDS must not exceed "
+                "KUNDE_CUSTOMER_TOKEN_MAX_TTL_SECONDS."
+            )
+        return self
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

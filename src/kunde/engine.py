@@ -18,6 +18,7 @@ from kunde._engine import demo as _demo
 from kunde._engine.access import Permission, Principal
 from kunde._engine.identity_facade import IdentityFacade
 from kunde._engine.recommend_facade import RecommendFacade
+from kunde._engine.rights_facade import RightsFacade
 from kunde._engine.value_facade import ValueFacade
 from kunde.catalog import ProductIn
 from kunde.config import Settings, get_settings
@@ -39,7 +40,7 @@ from kunde.store import Store
 __all__ = ["Engine", "Permission", "Principal"]
 
 
-class Engine(IdentityFacade, RecommendFacade, ValueFacade):
+class Engine(IdentityFacade, RecommendFacade, RightsFacade, ValueFacade):
     """kunde's application core.
 
     Args:

@@ -87,6 +87,8 @@ EXPECTED = {
         Permission.READ_RECOMMENDATIONS,
         Permission.MANAGE_EDITORIAL,
         Permission.LINK_IDENTIFIERS,
+        Permission.ISSUE_CUSTOMER_TOKEN,
+        Permission.EXPORT_PERSONAL_DATA,
     },
     "integration": {
         Permission.WRITE_DATA,
@@ -116,3 +118,8 @@ def test_authorize_follows_the_role_table(
 def test_no_role_but_admin_and_staff_reads_personal_data() -> None:
     readers = {r for r in ROLES if Principal(1, r).can(Permission.READ_PERSONAL_DATA)}
     assert readers == {"admin", "staff"}
+
+
+def test_only_admin_erases() -> None:
+    erasers = {r for r in ROLES if Principal(1, r).can(Permission.ERASE_PERSONAL_DATA)}
+    assert erasers == {"admin"}

@@ -6,7 +6,8 @@ in a list). The roles follow DESIGN.md:
 
 ========== ==================================================================
 admin      everything, including managing keys
-staff      customer service: reads (audited) and changes personal data, records consent
+staff      customer service: reads (audited) and changes personal data, records consent,
+           issues customer tokens, exports a customer's data (audited); may not erase
 integration writes orders, events and products; records consent (checkout); reads products;
            no personal data
 analyst    aggregates and the catalog; no personal data, no writes
@@ -32,6 +33,7 @@ from kunde.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
+from kunde.privacy import TOKEN_PREFIX
 from kunde.store import Store
 
 __all__ = [
@@ -81,6 +83,12 @@ class Permission(StrEnum):
     """Set the shop's editorial picks for the recommendation feeds."""
     LINK_IDENTIFIERS = "link_identifiers"
     """Link identifiers (login, checkout) to a customer, which may merge profiles."""
+    ISSUE_CUSTOMER_TOKEN = "issue_customer_token"
+    """Issue a token with which a customer reads and changes their own data."""
+    EXPORT_PERSONAL_DATA = "export_personal_data"
+    """Export all personal data of one customer."""
+    ERASE_PERSONAL_DATA = "erase_personal_data"
+    """Erase a customer."""
 
 
 ROLES: tuple[str, ...] = ("admin", "staff", "integration", "analyst")
@@ -98,6 +106,8 @@ ROLE_PERMISSIONS: Mapping[str, frozenset[Permission]] = {
             Permission.READ_RECOMMENDATIONS,
             Permission.MANAGE_EDITORIAL,
             Permission.LINK_IDENTIFIERS,
+            Permission.ISSUE_CUSTOMER_TOKEN,
+            Permission.EXPORT_PERSONAL_DATA,
         }
     ),
     "integration": frozenset(
@@ -164,6 +174,10 @@ def authenticate(store: Store, key: str) -> Principal:
     if key.startswith(KEY_PREFIX) and len(key) <= _MAX_KEY_LENGTH and key.isascii():
         record = store.keys.find_by_hash(hash_key(key))
     if record is None:
+        if key.startswith(TOKEN_PREFIX):
+            raise AuthenticationError(
+                "A customer token works only for /v1/me; this endpoint needs an API key."
+            )
         raise AuthenticationError("The API key is not valid.")
     if record.revoked_at is not None:
         raise AuthenticationError("The API key was revoked.")
@@ -217,4 +231,7 @@ def _describe(permission: Permission) -> str:
         Permission.MANAGE_EDITORIAL: "change the editorial picks",
         Permission.READ_AUDIT: "read the audit trail",
         Permission.LINK_IDENTIFIERS: "link identifiers",
+        Permission.ISSUE_CUSTOMER_TOKEN: "issue customer tokens",
+        Permission.EXPORT_PERSONAL_DATA: "export personal data",
+        Permission.ERASE_PERSONAL_DATA: "erase customers",
     }[permission]

@@ -11,7 +11,13 @@ __all__ = ["audit_trail", "record_read"]
 
 
 def record_read(store: Store, actor: Actor, customer_id: str, what: str) -> None:
-    """Record that ``actor`` read personal data of ``customer_id`` (``what``: e.g. the route)."""
+    """Record that ``actor`` read personal data of ``customer_id`` (``what``: e.g. the route).
+
+    Nothing is recorded for an id kunde holds nothing about (nothing was read): after an
+    erasure, a request naming the erased customer must not bring their id back into the trail.
+    """
+    if not store.rights.is_known(customer_id):
+        return
     entry = AuditEntry(
         at=datetime.now(UTC).replace(tzinfo=None),
         actor_key_id=actor.key_id,

@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from kunde._engine.customers import get_customer
-from kunde._engine.privacy import _audit
+from kunde._engine.privacy import audit_entry as _audit
 from kunde.config import Settings
 from kunde.errors import ConflictError, InvalidFieldError, NotFoundError
 from kunde.identity import (

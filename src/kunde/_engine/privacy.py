@@ -31,6 +31,7 @@ from kunde.store.customers import PROFILE_FIELDS
 
 __all__ = [
     "add_payment_method",
+    "audit_entry",
     "consented_customers",
     "consents",
     "has_consent",
@@ -45,9 +46,10 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def _audit(
-    actor: Actor, action: AuditAction, customer_id: str, at: datetime, **details: Any
+def audit_entry(
+    actor: Actor, action: AuditAction, customer_id: str | None, at: datetime, **details: Any
 ) -> AuditEntry:
+    """The audit entry of ``actor`` doing ``action`` on ``customer_id``'s data at ``at``."""
     return AuditEntry(
         at=at,
         actor_key_id=actor.key_id,
@@ -90,10 +92,14 @@ def put_profile(
     store.customers.upsert([profile], at)
     if before is None:
         fields = [f for f in PROFILE_FIELDS if after.get(f) not in (None, [], {})]
-        entry = _audit(actor, AuditAction.PROFILE_CREATE, profile.customer_id, at, fields=fields)
+        entry = audit_entry(
+            actor, AuditAction.PROFILE_CREATE, profile.customer_id, at, fields=fields
+        )
     else:
         fields = [f for f in PROFILE_FIELDS if _empty(before.get(f)) != _empty(after.get(f))]
-        entry = _audit(actor, AuditAction.PROFILE_UPDATE, profile.customer_id, at, fields=fields)
+        entry = audit_entry(
+            actor, AuditAction.PROFILE_UPDATE, profile.customer_id, at, fields=fields
+        )
     store.audit.append([entry])
     return get_customer(store, profile.customer_id), created
 
@@ -129,7 +135,7 @@ def add_payment_method(
     with store.db.begin() as conn:
         saved, created = store.payment_methods.add(candidate, conn=conn)
         if created:
-            entry = _audit(
+            entry = audit_entry(
                 actor,
                 AuditAction.PAYMENT_METHOD_ADD,
                 customer_id,
@@ -165,7 +171,7 @@ def remove_payment_method(
             raise NotFoundError(
                 f"Customer {customer_id!r} has no payment method {payment_method_id!r}."
             )
-        entry = _audit(
+        entry = audit_entry(
             actor,
             AuditAction.PAYMENT_METHOD_REMOVE,
             customer_id,
@@ -191,7 +197,7 @@ def record_consents(
             customer_id, changes, recorded_at=at, recorded_by=actor.label, conn=conn
         )
         summary = [{"purpose": e.purpose.value, "granted": e.granted} for e in entries]
-        entry = _audit(actor, AuditAction.CONSENT_RECORD, customer_id, at, changes=summary)
+        entry = audit_entry(actor, AuditAction.CONSENT_RECORD, customer_id, at, changes=summary)
         store.audit.append([entry], conn=conn)
     return entries
 

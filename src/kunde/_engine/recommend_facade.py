@@ -129,7 +129,7 @@ class RecommendFacade:
         Raises:
             NotFoundError: unknown customer, or a category the shop does not have.
         """
-        from kunde._engine.privacy import _audit
+        from kunde._engine.privacy import audit_entry as _audit
         from kunde.privacy import AuditAction
 
         self._require_customer(customer_id)
@@ -150,7 +150,7 @@ class RecommendFacade:
         Raises:
             NotFoundError: unknown customer.
         """
-        from kunde._engine.privacy import _audit
+        from kunde._engine.privacy import audit_entry as _audit
         from kunde.privacy import AuditAction
 
         self._require_customer(customer_id)

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 import kunde
 from kunde.api.body import BODY_SCHEMAS
 from kunde.api.errors import install_error_handlers
+from kunde.api.logs import install_log_redaction
 from kunde.api.metrics import ApiMetrics
 from kunde.api.middleware import BodyLimitMiddleware, MetricsMiddleware
 from kunde.api.routers import ROUTERS
@@ -21,12 +22,14 @@ __all__ = ["create_app"]
 
 _DESCRIPTION = """\
 kunde's HTTP API. Every `/v1` call needs `Authorization: Bearer <key>`; create keys with
-`kunde keys create --role admin|staff|integration|analyst`.
+`kunde keys create --role admin|staff|integration|analyst`. The `/v1/me` endpoints take a
+customer token instead (`POST /v1/customers/{customer_id}/token`), with which a customer reads
+and changes only their own data; a customer token never works for any other endpoint.
 
 | role | may |
 | --- | --- |
-| admin | everything |
-| staff | read (audited) and change customers' personal data, record consent; read the catalog |
+| admin | everything, including erasing a customer |
+| staff | personal data: read (audited), change, export; consent; customer tokens; catalog |
 | integration | post orders, events, products and consent; read the catalog; no personal data |
 | analyst | read the catalog and aggregates; no personal data, no writes |
 
@@ -47,6 +50,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
             A passed engine is left open: its owner closes it.
     """
     settings = engine.settings if engine is not None else get_settings()
+    install_log_redaction()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from typing import Annotated, Any, cast
 
 from fastapi import Depends, Path, Request
@@ -26,11 +27,13 @@ from kunde.identity import CustomerProfile, EventIn, IdentifyIn
 from kunde.orders import OrderIn
 from kunde.privacy import (
     CARD_NUMBER_MESSAGE,
+    CUSTOMER_ROLE,
     Actor,
     ConsentChange,
     PaymentMethodIn,
     card_number_locations,
 )
+from kunde.store.customers import PROFILE_FIELDS
 
 __all__ = [
     "AggregateReader",
@@ -42,9 +45,13 @@ __all__ = [
     "EditorialBody",
     "EditorialManager",
     "EngineDep",
+    "Eraser",
     "EventsBody",
+    "Exporter",
     "IdentifierLinker",
     "IdentifyBody",
+    "Me",
+    "MeDep",
     "MetricsDep",
     "OrdersBody",
     "PaymentMethodBody",
@@ -55,7 +62,9 @@ __all__ = [
     "ProductReader",
     "ProductsBody",
     "ProfileBody",
+    "ProfileChangesBody",
     "RecommendationReader",
+    "TokenIssuer",
 ]
 
 
@@ -151,6 +160,10 @@ _MAX_REASON = 200
 
 def _actor(principal: Principal, request: Request) -> Actor:
     """The audited actor: the principal plus the request's ``X-Request-ID`` and reason."""
+    return _actor_of(principal.key_id, principal.role, request)
+
+
+def _actor_of(key_id: int | None, role: str, request: Request) -> Actor:
     request_id = request.headers.get("x-request-id")
     if request_id is not None and not _REQUEST_ID.match(request_id):
         raise validation_error(
@@ -164,8 +177,8 @@ def _actor(principal: Principal, request: Request) -> Actor:
             ("header", "x-audit-reason"), f"must be 1 to {_MAX_REASON} characters", "too_long"
         )
     return Actor(
-        key_id=principal.key_id,
-        role=principal.role,
+        key_id=key_id,
+        role=role,
         request_id=request_id,
         reason=reason.strip() if reason else None,
     )
@@ -211,6 +224,46 @@ integration key renders them on every page and is not.
 """
 IdentifierLinker = Annotated[Actor, Depends(_acting(Permission.LINK_IDENTIFIERS))]
 """A caller who may link identifiers to customers (admin, staff, integration); audited."""
+TokenIssuer = Annotated[Actor, Depends(_acting(Permission.ISSUE_CUSTOMER_TOKEN))]
+"""A caller who may issue customer tokens (admin, staff); audited."""
+
+Exporter = Annotated[Actor, Depends(_acting(Permission.EXPORT_PERSONAL_DATA))]
+"""A caller who may export a customer's personal data (admin, staff); audited."""
+
+Eraser = Annotated[Actor, Depends(_acting(Permission.ERASE_PERSONAL_DATA))]
+"""A caller who may erase a customer (admin only); audited without the customer id."""
+
+_customer_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="CustomerToken",
+    description="A customer token from `POST /v1/customers/{customer_id}/token` (/v1/me only).",
+)
+
+
+@dataclass(frozen=True)
+class Me:
+    """The customer acting on their own data with a customer token."""
+
+    customer_id: str
+    actor: Actor
+    """The customer as audited actor (role ``customer``)."""
+
+
+def _me(  # sync: looks the customer up
+    engine: EngineDep,
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_customer_bearer)],
+) -> Me:
+    if credentials is None:
+        raise AuthenticationError(
+            "No customer token: send the header 'Authorization: Bearer <customer token>'."
+        )
+    customer_id = engine.customer_from_token(credentials.credentials)
+    return Me(customer_id=customer_id, actor=_actor_of(None, CUSTOMER_ROLE, request))
+
+
+MeDep = Annotated[Me, Depends(_me)]
+"""The customer of a valid customer token (401 without one; API keys do not work here)."""
 
 
 def _orders_from(data: Any, limit: int) -> list[OrderIn]:
@@ -277,6 +330,20 @@ def _payment_method_from(data: Any) -> PaymentMethodIn:
     return validate(PaymentMethodIn, data)
 
 
+def _profile_changes_from(data: Any) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise validation_error(("body",), "must be an object of profile fields", "dict_type")
+    for name in data:
+        if name not in PROFILE_FIELDS:
+            raise validation_error(
+                ("body", str(name)[:64]),
+                f"is not a field you can change; use {', '.join(PROFILE_FIELDS)}",
+                "extra_forbidden",
+            )
+    profile = validate(CustomerProfile, {**data, "customer_id": "-"})
+    return profile.model_dump(mode="json", include=set(data))
+
+
 def _consents_from(data: Any) -> list[ConsentChange]:
     if isinstance(data, dict) and "consents" in data:
         return validate(ConsentsBatch, data).consents
@@ -293,6 +360,10 @@ async def _payment_method(request: Request) -> PaymentMethodIn:
 
 async def _consents(request: Request) -> list[ConsentChange]:
     return await read_json(request, _consents_from)
+
+
+async def _profile_changes(request: Request) -> dict[str, Any]:
+    return await read_json(request, _profile_changes_from)
 
 
 ProfileBody = Annotated[CustomerProfile, Depends(_profile)]
@@ -319,3 +390,5 @@ async def _identify(request: Request) -> IdentifyIn:
 
 IdentifyBody = Annotated[IdentifyIn, Depends(_identify)]
 """Identifiers seen together with a customer: ``{"customer_id", "identifiers": [...]}``."""
+ProfileChangesBody = Annotated[dict[str, Any], Depends(_profile_changes)]
+"""Some profile fields (validated); the fields left out stay as they are."""

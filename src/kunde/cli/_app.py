@@ -6,7 +6,18 @@ import sys
 
 import typer
 
-from kunde.cli import _common, demo, evaluate, imports, keys, recommend, serve, train, value
+from kunde.cli import (
+    _common,
+    demo,
+    evaluate,
+    imports,
+    keys,
+    privacy,
+    recommend,
+    serve,
+    train,
+    value,
+)
 from kunde.errors import KundeError
 
 __all__ = ["app", "main"]
@@ -41,6 +52,7 @@ app.add_typer(value.app)
 app.add_typer(recommend.app)
 app.add_typer(evaluate.app)
 app.command()(train.train)
+app.add_typer(privacy.app)
 app.command()(serve.serve)
 app.command()(demo.demo)
 

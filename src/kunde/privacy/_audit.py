@@ -12,7 +12,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-__all__ = ["Actor", "AuditAction", "AuditEntry"]
+__all__ = ["CUSTOMER_ROLE", "Actor", "AuditAction", "AuditEntry"]
+
+CUSTOMER_ROLE = "customer"
+"""The actor role of a customer acting on their own data with a customer token."""
 
 
 class AuditAction(StrEnum):
@@ -40,6 +43,12 @@ class AuditAction(StrEnum):
     """Two profiles were merged; one entry per side (details: merge id, side, identifier kind)."""
     IDENTITY_UNMERGE = "identity.unmerge"
     """A merge was undone; one entry per side (details: merge id, side)."""
+    TOKEN_ISSUE = "customer_token.issue"
+    """A customer token was issued (details: its expiry)."""
+    EXPORT = "personal_data.export"
+    """All of a customer's personal data was exported."""
+    ERASE = "customer.erase"
+    """A customer was erased (no customer id; details: the pseudonym and the rows per table)."""
 
 
 @dataclass(frozen=True)
@@ -56,7 +65,10 @@ class Actor:
 
     @property
     def label(self) -> str:
-        """``<role>:<key id>`` (``<role>:cli`` without a key): how ledgers name the actor."""
+        """``<role>:<key id>`` (``<role>:cli`` without a key, ``customer:self`` for a customer
+        acting with their token): how ledgers name the actor."""
+        if self.role == CUSTOMER_ROLE:
+            return f"{CUSTOMER_ROLE}:self"
         return f"{self.role}:{self.key_id if self.key_id is not None else 'cli'}"
 
 

@@ -18,6 +18,7 @@ from kunde.store.orders import OrderRepository
 from kunde.store.payment_methods import PaymentMethodRepository
 from kunde.store.products import ProductRepository
 from kunde.store.recommend import RecommendRepository
+from kunde.store.rights import RightsRepository
 from kunde.store.timeline import TimelineRepository
 from kunde.store.value import ValueRepository
 
@@ -46,6 +47,7 @@ class Store:
         self.recommend = RecommendRepository(self.db)
         self.identity = IdentityRepository(self.db)
         self.timeline = TimelineRepository(self.db)
+        self.rights = RightsRepository(self.db)
 
     @property
     def is_sqlite(self) -> bool:

@@ -35,6 +35,7 @@ __all__ = [
     "customers",
     "data_versions",
     "editorial_picks",
+    "erasures",
     "events",
     "identifiers",
     "import_runs",
@@ -370,3 +371,26 @@ editorial_picks = Table(
     ),
     Column("updated_at", DateTime(timezone=False), nullable=False),
 )
+# --- rights (migration 0006) -------------------------------------------------------------------
+
+erasures = Table(
+    "erasures",
+    metadata,
+    Column(
+        "erasure_id",
+        BigInteger().with_variant(Integer, "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
+    Column(
+        "subject_digest",
+        String(64),
+        nullable=False,
+        doc="HMAC-SHA256 of the erased customer id under KUNDE_SECRET_KEY; never the id.",
+    ),
+    Column("pseudonym", String(40), nullable=False, doc="Random; names the kept order lines."),
+    Column("erased_at", DateTime(timezone=False), nullable=False),
+    Column("retain_until", Date, doc="Last day the pseudonymised order lines must be kept."),
+    Index("ix_erasures_subject_digest", "subject_digest"),
+)
+"""The erasure register: trainers and imports leave erased customers out."""

@@ -10,6 +10,7 @@ from kunde.api.routers import (
     customers,
     events,
     identity,
+    me,
     operations,
     orders,
     payment_methods,
@@ -17,6 +18,7 @@ from kunde.api.routers import (
     products,
     profiles,
     recommendations,
+    rights,
     timeline,
     value,
 )
@@ -38,5 +40,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     personalization.router,
     identity.router,
     timeline.router,
+    rights.router,
+    me.router,
 )
 """Every resource's router, in the order the application includes them."""
