@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from numpy.typing import NDArray
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from kunde.config import Settings
@@ -50,6 +51,7 @@ __all__ = [
     "import_products",
     "now",
     "products_of",
+    "returns_of",
 ]
 
 _T = TypeVar("_T")
@@ -90,6 +92,7 @@ class _Run:
         self.rejects = RejectFile(settings.data_dir / "rejects", source.path, source.header)
         self.read = self.imported = self.duplicates = 0
         self.run_id: int | None = None
+        self.into_empty_store = False
 
     def batches(self, batches: Iterator[_T]) -> Iterator[_T]:
         """The file's batches; the run is recorded once the first batch has been read.
@@ -113,7 +116,7 @@ class _Run:
             yield from batches
             return
         self.store.orders.ensure_indexes()
-        with self.store.orders.bulk_load():
+        with self.store.orders.bulk_load() as self.into_empty_store:
             yield first
             yield from batches
 
@@ -220,6 +223,18 @@ def products_of(lines: pa.Table) -> list[dict[str, Any]]:
     return result
 
 
+def returns_of(table: pa.Table) -> NDArray[np.int64]:
+    """The line keys of the returns among ``table`` that can be linked (customer and product)."""
+    returns = table.filter(
+        pc.and_(
+            pc.less(table["quantity"], 0),
+            pc.and_(pc.is_valid(table["customer_id"]), pc.is_valid(table["product_id"])),
+        )
+    )
+    keys: NDArray[np.int64] = returns.column("line_key").to_numpy()
+    return keys
+
+
 def distinct_lines(table: pa.Table) -> pa.Table:
     """The table's first row per line key, sorted by key."""
     keys = table.column("line_key").to_numpy()
@@ -260,15 +275,21 @@ def import_orders(
             yield batch, lines, table, products_of(table)
 
     run = _Run(store, settings, "orders", source)
+    # Into an empty store, the file's returns (line keys, 8 bytes each) are all the unlinked
+    # returns there are: they are linked once all lines are stored, without reading every line.
+    returns: list[NDArray[np.int64]] = []
     with _progress(progress, source) as advance:
         for batch, lines, table, products in run.batches(_ahead(prepared())):
             new = store.orders.ingest(
                 table, products, source="import", now=now(), match_returns=False
             )
             run.count(batch, lines.table.num_rows, new, lines.rejects)
+            if run.into_empty_store:
+                returns.append(returns_of(table))
             advance()
     if run.run_id is not None:
-        store.orders.match_returns()
+        among = np.concatenate(returns).tolist() if run.into_empty_store else None
+        store.orders.match_returns(among)
     return run.finish()
 
 

@@ -1,6 +1,16 @@
-"""Writing one batch of order lines: staging, duplicate removal and the set-based statements.
+"""Writing one batch of order lines: duplicate removal, the lines, and what depends on them.
 
 Private to :mod:`kunde.store.orders`. Each function runs inside the caller's transaction.
+
+The new lines of a batch are found once, and everything else — orders, customers,
+per-customer-day sums — is derived from them in Arrow, then written in one statement per table:
+
+* SQLite (the caller holds the write lock): the stored keys among the batch are looked up by
+  primary key, and the other lines are bound straight into ``order_lines`` through the
+  driver's ``executemany`` (no staging table: each value is bound once);
+* PostgreSQL: the batch is ``COPY``-ed into a staging table and inserted with
+  ``ON CONFLICT DO NOTHING RETURNING line_key``, which names the new lines even while a
+  concurrent batch stores some of the same.
 """
 
 from __future__ import annotations
@@ -9,12 +19,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy import Connection, DateTime, bindparam, text
 
 from kunde.orders import LINE_COLUMNS
 from kunde.store._copy import copy_text
+from kunde.store._driver import executemany
 
 __all__ = ["STAGE", "STAGE_COLUMNS", "BatchWriter"]
 
@@ -23,11 +35,13 @@ _PRODUCT_COLUMNS = frozenset({"product_kind", "product_name", "category", "brand
 STAGE_COLUMNS: tuple[str, ...] = tuple(c for c in LINE_COLUMNS if c not in _PRODUCT_COLUMNS)
 """Columns of a batch that :meth:`OrderRepository.ingest` reads (other columns are ignored)."""
 
-# Columns that are often one value for a whole batch; SQLite binds them once instead of per row.
-_FOLDABLE = ("amount", "currency", "channel", "store_id", "is_gift", "kind", "country")
+# The columns of order_lines that come from the batch (country belongs to the order).
+_LINE_VALUES = tuple(c for c in STAGE_COLUMNS if c != "country")
 
 STAGE = "kunde_stage_lines"
-"""The temporary staging table of a batch."""
+"""The temporary staging table of a batch (PostgreSQL)."""
+
+_DAYS = "kunde_stage_days"
 
 _STAGE_TYPES = {
     "line_key": "BIGINT",
@@ -47,12 +61,15 @@ _STAGE_TYPES = {
 }
 
 
-def _sql(statement: str) -> Any:
-    """``text(statement)`` with ``:now`` bound as a date-time (stored alike on every database)."""
-    query = text(statement)
-    if ":now" in statement:
-        query = query.bindparams(bindparam("now", type_=DateTime()))
-    return query
+def _stamp(now: datetime) -> str:
+    """``now`` as stored by SQLAlchemy on SQLite (PostgreSQL parses the same text)."""
+    return now.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _text_times(table: pa.Table) -> pa.Table:
+    """``ordered_at`` as ``YYYY-MM-DD HH:MM:SS.ffffff`` text, as SQLAlchemy stores it on SQLite."""
+    index = table.schema.get_field_index("ordered_at")
+    return table.set_column(index, "ordered_at", table.column(index).cast(pa.string()))
 
 
 class BatchWriter:
@@ -67,47 +84,183 @@ class BatchWriter:
 
     def write(
         self, conn: Connection, lines: pa.Table, *, source: str, now: datetime, orders: bool = True
-    ) -> int:
-        """Stage, dedupe and store one batch; returns how many lines were new.
+    ) -> pa.Table:
+        """Store the batch's new lines and keep orders, customers and summaries current.
 
         ``orders=False``: the caller has inserted the batch's orders (:meth:`orders`) already.
+
+        Returns:
+            The new lines (the others were stored before).
         """
-        folded, folded_params = self._stage(conn, lines.select(list(STAGE_COLUMNS)))
-        columns = {name: f"s.{name}" for name in STAGE_COLUMNS}
-        params: dict[str, Any] = {"now": now}
-        columns.update(folded)
-        params.update(folded_params)
-        statements = iter(self._statements(columns))
-        insert_lines = next(statements)
-        if self._sqlite:
-            # One primary-key lookup per staged line; SQLite has no cheaper way to ask.
-            existing = conn.execute(
-                text(
-                    f"DELETE FROM {STAGE} WHERE EXISTS "
-                    f"(SELECT 1 FROM order_lines o WHERE o.line_key = {STAGE}.line_key)"
-                )
-            ).rowcount
-            if existing < lines.num_rows:
-                conn.execute(_sql(insert_lines), params)
-        else:
-            # Insert what is new, then drop the rest from the stage: work in proportion to
-            # the batch, not to the lines stored before.
-            existing = conn.execute(
-                _sql(
-                    f"WITH inserted AS ({insert_lines} ON CONFLICT (line_key) DO NOTHING "
-                    f"RETURNING line_key) DELETE FROM {STAGE} WHERE line_key NOT IN "
-                    "(SELECT line_key FROM inserted)"
-                ),
-                params,
-            ).rowcount
-        new: int = lines.num_rows - max(0, existing)
-        if not new:
-            return 0
-        for statement in statements:
-            conn.execute(_sql(statement), params)
+        lines = lines.select(list(STAGE_COLUMNS))
+        if lines.num_rows == 0:
+            return lines
+        new = (
+            self._insert_sqlite(conn, lines) if self._sqlite else self._insert_postgres(conn, lines)
+        )
+        if new.num_rows == 0:
+            return new
+        self._customers(conn, new, now)
+        self._customer_days(conn, new, now)
         if orders:
-            self.orders(conn, lines, source, now)
+            self.orders(conn, new, source, now)
         return new
+
+    # --- the lines ----------------------------------------------------------------------------
+
+    def _insert_sqlite(self, conn: Connection, lines: pa.Table) -> pa.Table:
+        keys = lines.column("line_key").to_numpy()
+        dbapi = conn.connection.driver_connection
+        assert dbapi is not None
+        # One primary-key look-up per line of the batch, with the keys bound as one JSON array.
+        stored = dbapi.execute(
+            "SELECT o.line_key FROM json_each(?) j CROSS JOIN order_lines o "
+            "WHERE o.line_key = j.value",
+            ("[" + ",".join(map(str, keys.tolist())) + "]",),
+        ).fetchall()
+        if stored:
+            known = np.fromiter((row[0] for row in stored), np.int64, len(stored))
+            lines = lines.filter(pa.array(~np.isin(keys, known)))
+            if lines.num_rows == 0:
+                return lines
+        table = _text_times(lines)
+        # Where a unit price is given, the amount is computed by SQLite (one value less to bind).
+        given = pc.is_valid(table.column("unit_price"))
+        amount = pc.if_else(given, pa.scalar(None, pa.float64()), table.column("amount"))
+        table = table.set_column(table.schema.get_field_index("amount"), "amount", amount)
+        expressions: dict[str, str] = {}
+        values = []
+        for name in _LINE_VALUES:
+            column = table.column(name)
+            if column.null_count == len(column):
+                expressions[name] = "NULL"
+                continue
+            values.append(column.to_pylist())
+            expressions[name] = f"?{len(values)}"
+        e = expressions
+        expressions["amount"] = f"COALESCE({e['amount']}, {e['quantity']} * {e['unit_price']})"
+        dbapi.executemany(
+            f"INSERT INTO order_lines ({', '.join(_LINE_VALUES)}, returned_quantity, return_of) "
+            f"VALUES ({', '.join(expressions[name] for name in _LINE_VALUES)}, 0, NULL)",
+            zip(*values, strict=True),
+        )
+        return lines
+
+    def _insert_postgres(self, conn: Connection, lines: pa.Table) -> pa.Table:
+        columns = ", ".join(f"{name} {_STAGE_TYPES[name]}" for name in STAGE_COLUMNS)
+        conn.execute(text(f"CREATE TEMP TABLE IF NOT EXISTS {STAGE} ({columns})"))
+        conn.execute(text(f"TRUNCATE {STAGE}"))
+        dbapi = conn.connection.driver_connection
+        assert dbapi is not None
+        statement = f"COPY {STAGE} ({', '.join(STAGE_COLUMNS)}) FROM STDIN"
+        with dbapi.cursor() as cursor, cursor.copy(statement) as copy:
+            copy.write(copy_text(_text_times(lines)))
+        # Rows in key order, so that concurrent batches never deadlock; what a concurrent
+        # batch stored first is skipped here (it waits for that batch to end).
+        inserted: Iterable[int] = conn.execute(
+            text(
+                f"INSERT INTO order_lines ({', '.join(_LINE_VALUES)}, returned_quantity, "
+                f"return_of) SELECT {', '.join(f's.{name}' for name in _LINE_VALUES)}, 0, NULL "
+                f"FROM {STAGE} s ORDER BY s.line_key ON CONFLICT (line_key) DO NOTHING "
+                "RETURNING line_key"
+            )
+        ).scalars()
+        new = np.fromiter(inserted, np.int64)
+        if len(new) == lines.num_rows:
+            return lines
+        return lines.filter(pc.is_in(lines.column("line_key"), value_set=pa.array(new)))
+
+    # --- what depends on the lines -------------------------------------------------------------
+
+    def _customers(self, conn: Connection, lines: pa.Table, now: datetime) -> None:
+        """Insert the lines' customers that are missing."""
+        found = pc.unique(lines.column("customer_id").drop_null()).sort()
+        stamp = _stamp(now)
+        executemany(
+            conn,
+            "INSERT INTO customers (customer_id, created_at, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (customer_id) DO NOTHING",
+            [(customer, stamp, stamp) for customer in found.to_pylist()],
+        )
+
+    def _customer_days(self, conn: Connection, lines: pa.Table, now: datetime) -> None:
+        """Add the lines' purchases and returns to ``customer_days``, and recompute the
+        ``customer_summaries`` of their customers from those days.
+
+        Purchase summaries count ``product`` lines (and order-level rows) only.
+        """
+        purchases = lines.filter(
+            pc.and_(
+                pc.is_valid(lines.column("customer_id")), pc.equal(lines.column("kind"), "product")
+            )
+        )
+        if purchases.num_rows == 0:
+            return
+        quantity = purchases.column("quantity")
+        amount = purchases.column("amount")
+        zero = pa.scalar(0.0)
+        bought = pc.greater(quantity, 0)
+        days = (
+            pa.table(
+                {
+                    "customer_id": purchases.column("customer_id"),
+                    "day": pc.utf8_slice_codeunits(
+                        purchases.column("ordered_at").cast(pa.string()), 0, 10
+                    ),
+                    "purchased": pc.if_else(bought, amount, zero),
+                    "returned": pc.if_else(pc.less(quantity, 0), amount, zero),
+                    "purchase_lines": bought.cast(pa.int64()),
+                }
+            )
+            .group_by(["customer_id", "day"], use_threads=False)
+            .aggregate([("purchased", "sum"), ("returned", "sum"), ("purchase_lines", "sum")])
+            .sort_by([("customer_id", "ascending"), ("day", "ascending")])
+        )
+        day_type = "TEXT" if self._sqlite else "DATE"
+        conn.execute(
+            text(
+                f"CREATE TEMP TABLE IF NOT EXISTS {_DAYS} (customer_id TEXT, day {day_type}, "
+                "purchased DOUBLE PRECISION, returned DOUBLE PRECISION, purchase_lines BIGINT)"
+            )
+        )
+        conn.execute(text(f"DELETE FROM {_DAYS}"))
+        names = ("customer_id", "day", "purchased_sum", "returned_sum", "purchase_lines_sum")
+        executemany(
+            conn,
+            f"INSERT INTO {_DAYS} VALUES (?, ?, ?, ?, ?)",
+            zip(*(days.column(name).to_pylist() for name in names), strict=True),
+        )
+        # PostgreSQL: rows in key order, so that concurrent batches never deadlock.
+        ordered = "WHERE true" if self._sqlite else "ORDER BY customer_id, day"
+        conn.execute(
+            text(
+                "INSERT INTO customer_days (customer_id, day, purchased, returned, "
+                f"purchase_lines) SELECT customer_id, day, purchased, returned, purchase_lines "
+                f"FROM {_DAYS} {ordered} ON CONFLICT (customer_id, day) DO UPDATE SET "
+                "purchased = customer_days.purchased + excluded.purchased, "
+                "returned = customer_days.returned + excluded.returned, "
+                "purchase_lines = customer_days.purchase_lines + excluded.purchase_lines"
+            )
+        )
+        grouped = "" if self._sqlite else " ORDER BY d.customer_id"
+        conn.execute(
+            text(
+                "INSERT INTO customer_summaries (customer_id, first_purchase_day, "
+                "last_purchase_day, purchase_days, net_revenue, updated_at) "
+                "SELECT d.customer_id, MIN(CASE WHEN d.purchase_lines > 0 THEN d.day END), "
+                "MAX(CASE WHEN d.purchase_lines > 0 THEN d.day END), "
+                "SUM(CASE WHEN d.purchase_lines > 0 THEN 1 ELSE 0 END), "
+                "SUM(d.purchased + d.returned), :now FROM customer_days d "
+                f"WHERE d.customer_id IN (SELECT customer_id FROM {_DAYS}) "
+                f"GROUP BY d.customer_id{grouped} "
+                "ON CONFLICT (customer_id) DO UPDATE SET "
+                "first_purchase_day = excluded.first_purchase_day, "
+                "last_purchase_day = excluded.last_purchase_day, "
+                "purchase_days = excluded.purchase_days, net_revenue = excluded.net_revenue, "
+                "updated_at = excluded.updated_at"
+            ).bindparams(bindparam("now", type_=DateTime())),
+            {"now": now},
+        )
 
     def orders(self, conn: Connection, lines: pa.Table, source: str, now: datetime) -> None:
         """Insert the batch's missing orders (aggregated in Arrow), in ``order_id`` order."""
@@ -119,181 +272,19 @@ class BatchWriter:
             .aggregate([(f, "min") for f in fields])
             .sort_by("order_id")
         )
-        stamp = now.strftime("%Y-%m-%d %H:%M:%S.%f")
+        stamp = _stamp(now)
         values = [grouped.column("order_id").to_pylist()]
         for f in fields:
             column = grouped.column(f"{f}_min")
             if f == "ordered_at":
                 column = column.cast(pa.string())
             values.append(column.to_pylist())
-        rows = [(*row, source, stamp) for row in zip(*values, strict=True)]
-        self._executemany(
+        executemany(
             conn,
             "INSERT INTO orders (order_id, customer_id, ordered_at, channel, store_id, currency, "
             "country, source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (order_id) DO NOTHING",
-            rows,
-        )
-
-    def _executemany(self, conn: Connection, statement: str, rows: Sequence[Sequence[Any]]) -> None:
-        """Run a ``?``-parameter statement once per row through the driver (no SQL per row)."""
-        dbapi = conn.connection.driver_connection
-        assert dbapi is not None
-        if self._sqlite:
-            dbapi.executemany(statement, rows)
-            return
-        with dbapi.cursor() as cursor:
-            cursor.executemany(statement.replace("?", "%s"), rows)
-
-    def match_returns(self, conn: Connection, among: str | None) -> None:
-        """Link unlinked returns (among the line keys selected by ``among``, or all)."""
-        least = "min" if self._sqlite else "LEAST"
-        scope = f"AND r.line_key IN ({among}) " if among else ""
-        conn.execute(text("DROP TABLE IF EXISTS kunde_stage_returns"))
-        conn.execute(
-            text(
-                "CREATE TEMP TABLE kunde_stage_returns AS "
-                "SELECT r.line_key AS returned, -r.quantity AS units, ("
-                "SELECT o.line_key FROM order_lines o WHERE o.customer_id = r.customer_id "
-                "AND o.product_id = r.product_id AND o.quantity > 0 "
-                "AND o.ordered_at <= r.ordered_at "
-                "ORDER BY o.ordered_at DESC, o.line_key DESC LIMIT 1) AS original "
-                "FROM order_lines r WHERE r.quantity < 0 AND r.return_of IS NULL "
-                f"AND r.customer_id IS NOT NULL AND r.product_id IS NOT NULL {scope}"
-            )
-        )
-        conn.execute(
-            text(
-                "UPDATE order_lines SET return_of = m.original FROM kunde_stage_returns m "
-                "WHERE order_lines.line_key = m.returned AND m.original IS NOT NULL"
-            )
-        )
-        conn.execute(
-            text(
-                f"UPDATE order_lines SET returned_quantity = {least}(order_lines.quantity, "
-                "order_lines.returned_quantity + m.units) FROM (SELECT original, SUM(units) "
-                "AS units FROM kunde_stage_returns WHERE original IS NOT NULL "
-                "GROUP BY original) AS m WHERE order_lines.line_key = m.original"
-            )
-        )
-        conn.execute(text("DROP TABLE kunde_stage_returns"))
-
-    def _stage(self, conn: Connection, table: pa.Table) -> tuple[dict[str, str], dict[str, Any]]:
-        """Load the batch into the staging table.
-
-        Returns:
-            SQL expressions for columns bound once instead of staged (SQLite), and their values.
-        """
-        types = dict(_STAGE_TYPES, ordered_at="TEXT") if self._sqlite else _STAGE_TYPES
-        columns = ", ".join(f"{name} {types[name]}" for name in STAGE_COLUMNS)
-        conn.execute(text(f"CREATE TEMP TABLE IF NOT EXISTS {STAGE} ({columns})"))
-        conn.execute(text(f"DELETE FROM {STAGE}" if self._sqlite else f"TRUNCATE {STAGE}"))
-        if table.num_rows == 0:
-            return {}, {}
-        table = table.set_column(
-            table.schema.get_field_index("ordered_at"),
-            "ordered_at",
-            table.column("ordered_at").cast(pa.string()),
-        )
-        given = pc.is_valid(table.column("unit_price"))
-        table = table.set_column(
-            table.schema.get_field_index("amount"),
-            "amount",
-            pc.if_else(given, pa.scalar(None, pa.float64()), table.column("amount")),
-        )
-        if self._sqlite:
-            return self._stage_sqlite(conn, table)
-        self._stage_postgres(conn, table)
-        return {}, {}
-
-    def _stage_sqlite(
-        self, conn: Connection, table: pa.Table
-    ) -> tuple[dict[str, str], dict[str, Any]]:
-        folded: dict[str, str] = {}
-        folded_params: dict[str, Any] = {}
-        varying = []
-        for name in STAGE_COLUMNS:
-            column = table.column(name)
-            if name in _FOLDABLE:
-                if column.null_count == len(column):
-                    folded[name] = "NULL"
-                    continue
-                if column.null_count == 0 and pc.count_distinct(column).as_py() == 1:
-                    value = column[0].as_py()
-                    folded[name] = f":c_{name}"
-                    folded_params[f"c_{name}"] = value
-                    continue
-            varying.append(name)
-        values = [table.column(name).to_pylist() for name in varying]
-        marks = ", ".join("?" for _ in varying)
-        dbapi = conn.connection.driver_connection
-        assert dbapi is not None
-        dbapi.executemany(
-            f"INSERT INTO {STAGE} ({', '.join(varying)}) VALUES ({marks})",
-            zip(*values, strict=True),
-        )
-        return folded, folded_params
-
-    def _stage_postgres(self, conn: Connection, table: pa.Table) -> None:
-        dbapi = conn.connection.driver_connection
-        assert dbapi is not None
-        payload = copy_text(table)
-        statement = f"COPY {STAGE} ({', '.join(STAGE_COLUMNS)}) FROM STDIN"
-        with dbapi.cursor() as cursor, cursor.copy(statement) as copy:
-            copy.write(payload)
-
-    def _statements(self, c: Mapping[str, str]) -> Iterable[str]:
-        day = "substr(s.ordered_at, 1, 10)" if self._sqlite else "CAST(s.ordered_at AS DATE)"
-        # The batch leaves amount empty where it is quantity * unit_price (fewer values to bind).
-        amount = f"COALESCE({c['amount']}, s.quantity * s.unit_price)"
-
-        def ordered(keys: str) -> str:
-            # PostgreSQL: rows in key order, so that concurrent batches never deadlock.
-            return "" if self._sqlite else f" ORDER BY {keys}"
-
-        yield (
-            "INSERT INTO order_lines (line_key, order_id, customer_id, product_id, ordered_at, "
-            "quantity, unit_price, amount, currency, channel, store_id, is_gift, kind, "
-            "returned_quantity, return_of) "
-            f"SELECT s.line_key, s.order_id, s.customer_id, s.product_id, s.ordered_at, "
-            f"s.quantity, s.unit_price, {amount}, {c['currency']}, {c['channel']}, "
-            f"{c['store_id']}, {c['is_gift']}, {c['kind']}, 0, NULL FROM {STAGE} s"
-            # SQLite reads the stage in the order it was written: already sorted by key.
-            + ("" if self._sqlite else " ORDER BY s.line_key")
-        )
-        yield (
-            "INSERT INTO customers (customer_id, created_at, updated_at) "
-            f"SELECT DISTINCT s.customer_id, :now, :now FROM {STAGE} s "
-            f"WHERE s.customer_id IS NOT NULL{ordered('s.customer_id')} "
-            "ON CONFLICT (customer_id) DO NOTHING"
-        )
-        purchase = f"s.customer_id IS NOT NULL AND {c['kind']} = 'product'"
-        yield (
-            "INSERT INTO customer_days (customer_id, day, purchased, returned, purchase_lines) "
-            f"SELECT s.customer_id, {day}, "
-            f"SUM(CASE WHEN s.quantity > 0 THEN {amount} ELSE 0 END), "
-            f"SUM(CASE WHEN s.quantity < 0 THEN {amount} ELSE 0 END), "
-            "SUM(CASE WHEN s.quantity > 0 THEN 1 ELSE 0 END) "
-            f"FROM {STAGE} s WHERE {purchase} GROUP BY s.customer_id, {day}{ordered('1, 2')} "
-            "ON CONFLICT (customer_id, day) DO UPDATE SET "
-            "purchased = customer_days.purchased + excluded.purchased, "
-            "returned = customer_days.returned + excluded.returned, "
-            "purchase_lines = customer_days.purchase_lines + excluded.purchase_lines"
-        )
-        yield (
-            "INSERT INTO customer_summaries (customer_id, first_purchase_day, last_purchase_day, "
-            "purchase_days, net_revenue, updated_at) "
-            "SELECT d.customer_id, MIN(CASE WHEN d.purchase_lines > 0 THEN d.day END), "
-            "MAX(CASE WHEN d.purchase_lines > 0 THEN d.day END), "
-            "SUM(CASE WHEN d.purchase_lines > 0 THEN 1 ELSE 0 END), "
-            "SUM(d.purchased + d.returned), :now FROM customer_days d "
-            f"WHERE d.customer_id IN (SELECT s.customer_id FROM {STAGE} s WHERE {purchase}) "
-            f"GROUP BY d.customer_id{ordered('d.customer_id')} "
-            "ON CONFLICT (customer_id) DO UPDATE SET "
-            "first_purchase_day = excluded.first_purchase_day, "
-            "last_purchase_day = excluded.last_purchase_day, "
-            "purchase_days = excluded.purchase_days, net_revenue = excluded.net_revenue, "
-            "updated_at = excluded.updated_at"
+            [(*row, source, stamp) for row in zip(*values, strict=True)],
         )
 
     def products(
@@ -301,12 +292,12 @@ class BatchWriter:
     ) -> None:
         """Insert missing products; fill in missing names, categories and brands."""
         fill = ("name", "category", "brand")
-        stamp = now.strftime("%Y-%m-%d %H:%M:%S.%f")
+        stamp = _stamp(now)
         rows = [
             (p["product_id"], p["name"], p["category"], p["brand"], p["kind"], stamp, stamp)
             for p in sorted(products, key=lambda p: str(p["product_id"]))
         ]
-        self._executemany(
+        executemany(
             conn,
             "INSERT INTO products (product_id, name, category, brand, kind, created_at, "
             "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (product_id) DO UPDATE SET "

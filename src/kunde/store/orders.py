@@ -28,10 +28,12 @@ from datetime import datetime
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import Connection, func, select, update
 from sqlalchemy import Engine as SAEngine
 
-from kunde.store._batch import STAGE, STAGE_COLUMNS, BatchWriter
+from kunde.store._batch import STAGE_COLUMNS, BatchWriter
+from kunde.store._returns import link_returns
 from kunde.store.database import is_sqlite
 from kunde.store.tables import customer_summaries, import_runs, order_lines, orders
 
@@ -106,23 +108,30 @@ class OrderRepository:
             new = self._batch.write(conn, lines, source=source, now=now, orders=not orders_first)
             if products:
                 self._batch.products(conn, products, now)
-            if new and match_returns:
-                self._batch.match_returns(conn, f"SELECT line_key FROM {STAGE}")
-            return new
+            if match_returns:
+                returns = new.filter(pc.less(new.column("quantity"), 0))
+                if returns.num_rows:
+                    link_returns(conn, returns.column("line_key").to_pylist())
+            count: int = new.num_rows
+            return count
 
-    def match_returns(self) -> None:
+    def match_returns(self, among: Sequence[int] | None = None) -> None:
         """Link every return not linked yet to the latest earlier purchase of the same product
         by the same customer, and add the returned units to that purchase (capped at its
         quantity). Returns without such a purchase stay unlinked and are tried again next time.
+
+        Args:
+            among: only the returns among these line keys (a bulk load into an empty store
+                names the returns it stored; otherwise every line is read to find them).
         """
         with self._db.begin() as conn:
             if self._sqlite:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
-            self._batch.match_returns(conn, None)
+            link_returns(conn, among)
 
     @contextmanager
-    def bulk_load(self) -> Iterator[None]:
-        """Load many lines into an empty store faster.
+    def bulk_load(self) -> Iterator[bool]:
+        """Load many lines into an empty store faster; yields whether the store was empty.
 
         Inside, the secondary indexes of ``order_lines`` are dropped when the table is empty and
         built again at the end (one sort instead of a random insert per line and index). A run
@@ -137,7 +146,7 @@ class OrderRepository:
                 for index in order_lines.indexes:
                     index.drop(conn, checkfirst=True)
         try:
-            yield
+            yield dropped
         finally:
             if dropped:
                 self.ensure_indexes()
