@@ -43,6 +43,9 @@ STAGE = "kunde_stage_lines"
 
 _DAYS = "kunde_stage_days"
 
+# Columns that are often one value for a whole batch (SQLite binds them once).
+_FOLDABLE = frozenset({"currency", "channel", "store_id", "is_gift", "kind"})
+
 _STAGE_TYPES = {
     "line_key": "BIGINT",
     "order_id": "TEXT",
@@ -70,6 +73,11 @@ def _text_times(table: pa.Table) -> pa.Table:
     """``ordered_at`` as ``YYYY-MM-DD HH:MM:SS.ffffff`` text, as SQLAlchemy stores it on SQLite."""
     index = table.schema.get_field_index("ordered_at")
     return table.set_column(index, "ordered_at", table.column(index).cast(pa.string()))
+
+
+def _one_value(column: pa.ChunkedArray) -> bool:
+    first = column[0]
+    return bool(pc.all(pc.equal(column, first)).as_py())
 
 
 class BatchWriter:
@@ -134,9 +142,13 @@ class BatchWriter:
             column = table.column(name)
             if column.null_count == len(column):
                 expressions[name] = "NULL"
-                continue
-            values.append(column.to_pylist())
-            expressions[name] = f"?{len(values)}"
+            elif name in _FOLDABLE and column.null_count == 0 and _one_value(column):
+                # Bound once, not per line: as a literal written by SQLite's own quote().
+                literal = dbapi.execute("SELECT quote(?)", (column[0].as_py(),)).fetchone()
+                expressions[name] = literal[0]
+            else:
+                values.append(column.to_pylist())
+                expressions[name] = f"?{len(values)}"
         e = expressions
         expressions["amount"] = f"COALESCE({e['amount']}, {e['quantity']} * {e['unit_price']})"
         dbapi.executemany(
