@@ -197,30 +197,26 @@ def products_of(lines: pa.Table) -> list[dict[str, Any]]:
         return []
     # Stock corrections carry notes ("damaged", "?") instead of product names.
     correction = pc.and_(
-        pc.is_in(table["kind"], value_set=pa.array(["adjustment"])),
-        pc.is_in(table["product_kind"], value_set=pa.array(["product"])),
+        pc.equal(table["kind"], "adjustment"), pc.equal(table["product_kind"], "product")
     )
-    named = table.filter(pc.invert(correction))
-    names = {
-        row["product_id"]: row
-        for row in named.group_by("product_id")
-        .aggregate([("product_name", "max"), ("category", "max"), ("brand", "max")])
-        .to_pylist()
+    described = {"product_id": table["product_id"], "product_kind": table["product_kind"]}
+    for name in ("product_name", "category", "brand"):
+        column = table[name]
+        described[name] = pc.if_else(correction, pa.scalar(None, column.type), column)
+    grouped = (
+        pa.table(described)
+        .group_by("product_id", use_threads=False)
+        .aggregate([(f, "max") for f in ("product_name", "category", "brand", "product_kind")])
+    )
+    columns = {
+        "product_id": grouped["product_id"],
+        "name": grouped["product_name_max"],
+        "category": grouped["category_max"],
+        "brand": grouped["brand_max"],
+        "kind": grouped["product_kind_max"],
     }
-    kinds = table.group_by("product_id").aggregate([("product_kind", "max")]).to_pylist()
-    result = []
-    for row in kinds:
-        found = names.get(row["product_id"], {})
-        result.append(
-            {
-                "product_id": row["product_id"],
-                "name": found.get("product_name_max"),
-                "category": found.get("category_max"),
-                "brand": found.get("brand_max"),
-                "kind": row["product_kind_max"],
-            }
-        )
-    return result
+    rows: list[dict[str, Any]] = pa.table(columns).to_pylist()
+    return rows
 
 
 def returns_of(table: pa.Table) -> NDArray[np.int64]:
