@@ -3,16 +3,25 @@
 :meth:`OrderRepository.ingest` stores one batch of normalised lines (see
 :mod:`kunde.orders`) in one transaction:
 
-1. bulk-load the batch into a temporary staging table (SQLite: ``executemany``; PostgreSQL:
-   ``COPY``), then drop the staged lines whose ``line_key`` is already stored (duplicates);
-2. insert the rest into ``order_lines``, and the orders, customers and products that are missing
-   (on PostgreSQL the orders first, in ``order_id`` order: concurrent batches with the same
-   orders wait for each other there instead of both counting the same lines as new);
+1. find the new lines: SQLite (under its write lock) looks the batch's ``line_key`` s up and
+   binds the others straight into ``order_lines`` through the driver's ``executemany``;
+   PostgreSQL ``COPY`` s the batch into a staging table and inserts it with
+   ``ON CONFLICT DO NOTHING RETURNING line_key``;
+2. insert the orders, customers and products that are missing (on PostgreSQL with a ``check``
+   the orders first, in ``order_id`` order: concurrent batches with the same orders wait for
+   each other there instead of both counting the same lines as new);
 3. link returns (negative quantity) to the latest earlier purchase of the same product by the
    same customer (``return_of``) and add the returned units to that line's
-   ``returned_quantity`` (capped at its quantity);
-4. add the new lines to ``customer_days`` and recompute ``customer_summaries`` for the touched
-   customers only, so that value models never rescan all lines.
+   ``returned_quantity`` (capped at its quantity); file imports do this once at the end;
+4. add the new lines, summed per customer and day in Arrow, to ``customer_days`` and recompute
+   ``customer_summaries`` for the touched customers only, so that value models never rescan
+   all lines.
+
+Durability is SQLite's WAL with ``synchronous=NORMAL`` (see :mod:`kunde.store.database`): a
+committed batch is in the WAL, in the operating system's hands, before ``ingest`` returns, so a
+killed process loses no committed batch and an import run again stores only the rest; a power
+cut may lose the last batches committed before it (never half a batch), which the next import
+stores again.
 
 Purchase summaries count ``product`` lines (and order-level rows) only: postage, fees and
 adjustments are stored but are not goods bought, so they do not make a purchase day and do not
