@@ -49,8 +49,11 @@ def link_returns(conn: Connection, keys: Sequence[int] | None) -> None:
     if keys is None:
         conn.execute(text(f"INSERT INTO {_RETURNS} {_UNLINKED}"))
     elif keys:
+        # Each key once: a return staged twice would be counted twice.
         executemany(
-            conn, f"INSERT INTO {_RETURNS} {_UNLINKED} AND r.line_key = ?", [(k,) for k in keys]
+            conn,
+            f"INSERT INTO {_RETURNS} {_UNLINKED} AND r.line_key = ?",
+            [(k,) for k in sorted(set(keys))],
         )
     if conn.execute(text(f"SELECT 1 FROM {_RETURNS} LIMIT 1")).first() is not None:
         conn.execute(text(f"CREATE TEMP TABLE {_LINKS} AS {_ORIGINALS}"))
