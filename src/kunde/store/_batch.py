@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -42,6 +43,9 @@ STAGE = "kunde_stage_lines"
 """The temporary staging table of a batch (PostgreSQL)."""
 
 _DAYS = "kunde_stage_days"
+
+_ROWS = 64
+"""Lines per ``INSERT`` statement on SQLite (64 x at most 11 parameters, well below its limit)."""
 
 # Columns that are often one value for a whole batch (SQLite binds them once).
 _FOLDABLE = frozenset({"currency", "channel", "store_id", "is_gift", "kind"})
@@ -136,26 +140,39 @@ class BatchWriter:
         given = pc.is_valid(table.column("unit_price"))
         amount = pc.if_else(given, pa.scalar(None, pa.float64()), table.column("amount"))
         table = table.set_column(table.schema.get_field_index("amount"), "amount", amount)
-        expressions: dict[str, str] = {}
+        fixed: dict[str, str] = {}  # SQL of the columns not bound per line
         values = []
         for name in _LINE_VALUES:
             column = table.column(name)
             if column.null_count == len(column):
-                expressions[name] = "NULL"
+                fixed[name] = "NULL"
             elif name in _FOLDABLE and column.null_count == 0 and _one_value(column):
                 # Bound once, not per line: as a literal written by SQLite's own quote().
                 literal = dbapi.execute("SELECT quote(?)", (column[0].as_py(),)).fetchone()
-                expressions[name] = literal[0]
+                fixed[name] = literal[0]
             else:
                 values.append(column.to_pylist())
-                expressions[name] = f"?{len(values)}"
-        e = expressions
-        expressions["amount"] = f"COALESCE({e['amount']}, {e['quantity']} * {e['unit_price']})"
-        dbapi.executemany(
-            f"INSERT INTO order_lines ({', '.join(_LINE_VALUES)}, returned_quantity, return_of) "
-            f"VALUES ({', '.join(expressions[name] for name in _LINE_VALUES)}, 0, NULL)",
-            zip(*values, strict=True),
-        )
+        width = len(values)
+
+        def row(first: int) -> str:
+            """One row of ``VALUES``, its parameters numbered from ``first``."""
+            numbers = iter(range(first, first + width))
+            e = {n: fixed[n] if n in fixed else f"?{next(numbers)}" for n in _LINE_VALUES}
+            e["amount"] = f"COALESCE({e['amount']}, {e['quantity']} * {e['unit_price']})"
+            return f"({', '.join(e[name] for name in _LINE_VALUES)}, 0, NULL)"
+
+        def insert(rows: int) -> str:
+            return (
+                f"INSERT INTO order_lines ({', '.join(_LINE_VALUES)}, returned_quantity, "
+                f"return_of) VALUES {', '.join(row(1 + r * width) for r in range(rows))}"
+            )
+
+        # Several lines per statement: one statement step per _ROWS lines instead of per line.
+        flat = list(chain.from_iterable(zip(*values, strict=True)))
+        whole = len(flat) // (_ROWS * width) * _ROWS * width
+        dbapi.executemany(insert(_ROWS), zip(*[iter(flat[:whole])] * (_ROWS * width), strict=True))
+        if whole < len(flat):
+            dbapi.execute(insert((len(flat) - whole) // width), flat[whole:])
         return lines
 
     def _insert_postgres(self, conn: Connection, lines: pa.Table) -> pa.Table:
