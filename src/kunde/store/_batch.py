@@ -23,11 +23,12 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import Connection, DateTime, bindparam, text
+from sqlalchemy import Connection, text
 
 from kunde.orders import LINE_COLUMNS
 from kunde.store._copy import copy_text
-from kunde.store._driver import executemany
+from kunde.store._driver import executemany, time_text
+from kunde.store._summaries import add_customer_days, add_customers
 
 __all__ = ["STAGE", "STAGE_COLUMNS", "BatchWriter"]
 
@@ -42,7 +43,6 @@ _LINE_VALUES = tuple(c for c in STAGE_COLUMNS if c != "country")
 STAGE = "kunde_stage_lines"
 """The temporary staging table of a batch (PostgreSQL)."""
 
-_DAYS = "kunde_stage_days"
 
 _ROWS = 64
 """Lines per ``INSERT`` statement on SQLite (64 x at most 11 parameters, well below its limit)."""
@@ -66,11 +66,6 @@ _STAGE_TYPES = {
     "kind": "TEXT",
     "country": "TEXT",
 }
-
-
-def _stamp(now: datetime) -> str:
-    """``now`` as stored by SQLAlchemy on SQLite (PostgreSQL parses the same text)."""
-    return now.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def _text_times(table: pa.Table) -> pa.Table:
@@ -112,8 +107,8 @@ class BatchWriter:
         )
         if new.num_rows == 0:
             return new
-        self._customers(conn, new, now)
-        self._customer_days(conn, new, now)
+        add_customers(conn, new, now)
+        add_customer_days(conn, new, now)
         if orders:
             self.orders(conn, new, source, now)
         return new
@@ -199,98 +194,6 @@ class BatchWriter:
             return lines
         return lines.filter(pc.is_in(lines.column("line_key"), value_set=pa.array(new)))
 
-    # --- what depends on the lines -------------------------------------------------------------
-
-    def _customers(self, conn: Connection, lines: pa.Table, now: datetime) -> None:
-        """Insert the lines' customers that are missing."""
-        found = pc.unique(lines.column("customer_id").drop_null()).sort()
-        stamp = _stamp(now)
-        executemany(
-            conn,
-            "INSERT INTO customers (customer_id, created_at, updated_at) VALUES (?, ?, ?) "
-            "ON CONFLICT (customer_id) DO NOTHING",
-            [(customer, stamp, stamp) for customer in found.to_pylist()],
-        )
-
-    def _customer_days(self, conn: Connection, lines: pa.Table, now: datetime) -> None:
-        """Add the lines' purchases and returns to ``customer_days``, and recompute the
-        ``customer_summaries`` of their customers from those days.
-
-        Purchase summaries count ``product`` lines (and order-level rows) only.
-        """
-        purchases = lines.filter(
-            pc.and_(
-                pc.is_valid(lines.column("customer_id")), pc.equal(lines.column("kind"), "product")
-            )
-        )
-        if purchases.num_rows == 0:
-            return
-        quantity = purchases.column("quantity")
-        amount = purchases.column("amount")
-        zero = pa.scalar(0.0)
-        bought = pc.greater(quantity, 0)
-        days = (
-            pa.table(
-                {
-                    "customer_id": purchases.column("customer_id"),
-                    "day": pc.utf8_slice_codeunits(
-                        purchases.column("ordered_at").cast(pa.string()), 0, 10
-                    ),
-                    "purchased": pc.if_else(bought, amount, zero),
-                    "returned": pc.if_else(pc.less(quantity, 0), amount, zero),
-                    "purchase_lines": bought.cast(pa.int64()),
-                }
-            )
-            .group_by(["customer_id", "day"], use_threads=False)
-            .aggregate([("purchased", "sum"), ("returned", "sum"), ("purchase_lines", "sum")])
-            .sort_by([("customer_id", "ascending"), ("day", "ascending")])
-        )
-        day_type = "TEXT" if self._sqlite else "DATE"
-        conn.execute(
-            text(
-                f"CREATE TEMP TABLE IF NOT EXISTS {_DAYS} (customer_id TEXT, day {day_type}, "
-                "purchased DOUBLE PRECISION, returned DOUBLE PRECISION, purchase_lines BIGINT)"
-            )
-        )
-        conn.execute(text(f"DELETE FROM {_DAYS}"))
-        names = ("customer_id", "day", "purchased_sum", "returned_sum", "purchase_lines_sum")
-        executemany(
-            conn,
-            f"INSERT INTO {_DAYS} VALUES (?, ?, ?, ?, ?)",
-            zip(*(days.column(name).to_pylist() for name in names), strict=True),
-        )
-        # PostgreSQL: rows in key order, so that concurrent batches never deadlock.
-        ordered = "WHERE true" if self._sqlite else "ORDER BY customer_id, day"
-        conn.execute(
-            text(
-                "INSERT INTO customer_days (customer_id, day, purchased, returned, "
-                f"purchase_lines) SELECT customer_id, day, purchased, returned, purchase_lines "
-                f"FROM {_DAYS} {ordered} ON CONFLICT (customer_id, day) DO UPDATE SET "
-                "purchased = customer_days.purchased + excluded.purchased, "
-                "returned = customer_days.returned + excluded.returned, "
-                "purchase_lines = customer_days.purchase_lines + excluded.purchase_lines"
-            )
-        )
-        grouped = "" if self._sqlite else " ORDER BY d.customer_id"
-        conn.execute(
-            text(
-                "INSERT INTO customer_summaries (customer_id, first_purchase_day, "
-                "last_purchase_day, purchase_days, net_revenue, updated_at) "
-                "SELECT d.customer_id, MIN(CASE WHEN d.purchase_lines > 0 THEN d.day END), "
-                "MAX(CASE WHEN d.purchase_lines > 0 THEN d.day END), "
-                "SUM(CASE WHEN d.purchase_lines > 0 THEN 1 ELSE 0 END), "
-                "SUM(d.purchased + d.returned), :now FROM customer_days d "
-                f"WHERE d.customer_id IN (SELECT customer_id FROM {_DAYS}) "
-                f"GROUP BY d.customer_id{grouped} "
-                "ON CONFLICT (customer_id) DO UPDATE SET "
-                "first_purchase_day = excluded.first_purchase_day, "
-                "last_purchase_day = excluded.last_purchase_day, "
-                "purchase_days = excluded.purchase_days, net_revenue = excluded.net_revenue, "
-                "updated_at = excluded.updated_at"
-            ).bindparams(bindparam("now", type_=DateTime())),
-            {"now": now},
-        )
-
     def orders(self, conn: Connection, lines: pa.Table, source: str, now: datetime) -> None:
         """Insert the batch's missing orders (aggregated in Arrow), in ``order_id`` order."""
         if lines.num_rows == 0:
@@ -301,7 +204,7 @@ class BatchWriter:
             .aggregate([(f, "min") for f in fields])
             .sort_by("order_id")
         )
-        stamp = _stamp(now)
+        stamp = time_text(now)
         values = [grouped.column("order_id").to_pylist()]
         for f in fields:
             column = grouped.column(f"{f}_min")
@@ -321,7 +224,7 @@ class BatchWriter:
     ) -> None:
         """Insert missing products; fill in missing names, categories and brands."""
         fill = ("name", "category", "brand")
-        stamp = _stamp(now)
+        stamp = time_text(now)
         rows = [
             (p["product_id"], p["name"], p["category"], p["brand"], p["kind"], stamp, stamp)
             for p in sorted(products, key=lambda p: str(p["product_id"]))

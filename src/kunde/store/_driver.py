@@ -7,11 +7,12 @@ drivers' own ``executemany`` takes plain tuples, which is what bulk paths bind.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection
 
-__all__ = ["executemany"]
+__all__ = ["executemany", "time_text"]
 
 
 def executemany(conn: Connection, statement: str, rows: Iterable[Sequence[Any]]) -> None:
@@ -26,3 +27,8 @@ def executemany(conn: Connection, statement: str, rows: Iterable[Sequence[Any]])
         return
     with dbapi.cursor() as cursor:
         cursor.executemany(statement.replace("?", "%s"), list(rows))
+
+
+def time_text(now: datetime) -> str:
+    """``now`` as SQLAlchemy stores it on SQLite (PostgreSQL parses the same text)."""
+    return now.strftime("%Y-%m-%d %H:%M:%S.%f")
