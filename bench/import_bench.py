@@ -31,17 +31,26 @@ DATA = SHARED_DATA / "online-retail" / "online_retail.csv.gz"
 PG_ADMIN = os.environ.get("KUNDE_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 CREDIT = "UCI Online Retail, Daqing Chen, CC BY 4.0 (doi:10.24432/C5BW33)"
 
-# Runs a command as a child and prints the child's peak resident memory (KiB) on stderr.
+Run = tuple[float, float, float]
+"""Wall seconds, peak MiB and CPU seconds of one process."""
+
+# Runs a command as a child and prints the child's peak resident memory (KiB) and its CPU
+# seconds (user + system, all threads) on stderr.
 _PEAK = (
     "import resource, subprocess, sys\n"
     "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode\n"
-    "sys.stderr.write(f'PEAK {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}\\n')\n"
+    "u = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "sys.stderr.write(f'PEAK {u.ru_maxrss} {u.ru_utime + u.ru_stime}\\n')\n"
     "sys.exit(code)\n"
 )
 
 
-def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
-    """Wall seconds and peak MiB of one process."""
+def timed(command: list[str], env: dict[str, str] | None = None) -> Run:
+    """Wall seconds, peak MiB and CPU seconds of one process.
+
+    CPU seconds say more than wall seconds when other work shares the machine: they grow less
+    with the load (kunde runs two threads, so on an idle machine its wall time is the lower).
+    """
     start = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-c", _PEAK, *command],
@@ -54,7 +63,8 @@ def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float,
     if result.returncode not in (0, 1):
         raise SystemExit(f"{command[0]} failed: {result.stderr}")
     peak = [line for line in result.stderr.splitlines() if line.startswith("PEAK ")]
-    return seconds, int(peak[-1].split()[1]) / 1024
+    _, rss, cpu = peak[-1].split()
+    return seconds, int(rss) / 1024, float(cpu)
 
 
 def kunde_env(url: str, data_dir: Path) -> dict[str, str]:
@@ -65,11 +75,15 @@ def kunde(*args: str) -> list[str]:
     return [sys.executable, "-c", "from kunde.cli import main; main()", *args]
 
 
-def run_sqlite(csv_path: Path, work: Path, repeat: int) -> dict[str, list[tuple[float, float]]]:
+def run_sqlite(csv_path: Path, work: Path, repeat: int) -> dict[str, list[Run]]:
     sqlite3 = shutil.which("sqlite3")
     if sqlite3 is None:
         raise SystemExit("the sqlite3 command line shell is needed for the anchor")
-    runs: dict[str, list[tuple[float, float]]] = {"sqlite3": [], "kunde csv": [], "kunde gz": []}
+    runs: dict[str, list[Run]] = {
+        "sqlite3": [],
+        "kunde csv": [],
+        "kunde gz": [],
+    }
     for i in range(repeat):
         anchor_db = work / f"anchor-{i}.db"
         runs["sqlite3"].append(
@@ -84,7 +98,7 @@ def run_sqlite(csv_path: Path, work: Path, repeat: int) -> dict[str, list[tuple[
     return runs
 
 
-def run_postgres(csv_path: Path, work: Path) -> dict[str, tuple[float, float]] | None:
+def run_postgres(csv_path: Path, work: Path) -> dict[str, Run] | None:
     from sqlalchemy import create_engine, text
 
     admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
@@ -96,7 +110,7 @@ def run_postgres(csv_path: Path, work: Path) -> dict[str, tuple[float, float]] |
         print(f"PostgreSQL not reachable ({str(exc).splitlines()[0]}); skipping it")
         return None
     url = admin.url.set(database=name, drivername="postgresql+psycopg")
-    result: dict[str, tuple[float, float]] = {}
+    result: dict[str, Run] = {}
     try:
         plain = url.set(drivername="postgresql").render_as_string(hide_password=False)
         columns = "invoice text, stock text, description text, quantity text, invoice_date text, "
@@ -126,6 +140,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-postgres", action="store_true")
     args = parser.parse_args()
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="kunde-import-bench-") as tmp:
         work = Path(tmp)
         csv_path = work / "online_retail.csv"
@@ -134,38 +149,47 @@ def main() -> int:
         sqlite_runs = run_sqlite(csv_path, work, args.repeat)
         postgres = None if args.no_postgres else run_postgres(csv_path, work)
 
-    def median(runs: list[tuple[float, float]]) -> tuple[float, float]:
-        return statistics.median(r[0] for r in runs), max(r[1] for r in runs)
+    def median(runs: list[Run]) -> Run:
+        return (
+            statistics.median(r[0] for r in runs),
+            max(r[1] for r in runs),
+            statistics.median(r[2] for r in runs),
+        )
 
-    anchor, _ = median(sqlite_runs["sqlite3"])
+    anchor, _, anchor_cpu = median(sqlite_runs["sqlite3"])
     rows: list[list[Any]] = []
     payload: dict[str, Any] = {"lines": 541_909, "repeat": args.repeat, "data": CREDIT}
     for name, runs in sqlite_runs.items():
-        seconds, peak = median(runs)
+        seconds, peak, cpu = median(runs)
         label = "sqlite3 .import (anchor)" if name == "sqlite3" else f"{name} -> SQLite"
-        rows.append([label, seconds, peak, seconds / anchor])
+        rows.append([label, seconds, seconds / anchor, cpu, cpu / anchor_cpu, peak])
         payload[name.replace(" ", "_") + "_sqlite"] = {
             "seconds": seconds,
             "peak_mib": peak,
             "ratio": seconds / anchor,
+            "cpu_seconds": cpu,
+            "cpu_ratio": cpu / anchor_cpu,
             "runs": [r[0] for r in runs],
+            "cpu_runs": [r[2] for r in runs],
         }
     if postgres:
-        pg_anchor = postgres.get("psql \\copy", (float("nan"), 0.0))[0]
-        for name, (seconds, peak) in postgres.items():
+        pg_anchor = postgres.get("psql \\copy", (float("nan"), 0.0, float("nan")))[0]
+        for name, (seconds, peak, cpu) in postgres.items():
             label = f"{name} -> PostgreSQL"
-            rows.append([label, seconds, peak, seconds / anchor])
+            rows.append([label, seconds, seconds / pg_anchor, cpu, float("nan"), peak])
             payload[name.replace(" ", "_").replace("\\", "") + "_postgres"] = {
                 "seconds": seconds,
                 "peak_mib": peak,
+                "cpu_seconds": cpu,
                 "ratio_to_sqlite3_import": seconds / anchor,
                 "ratio_to_psql_copy": seconds / pg_anchor,
             }
     print_table(
         f"Import of UCI Online Retail (541,909 lines), median of {args.repeat}",
-        ["run", "seconds", "peak MiB", "ratio to sqlite3 .import"],
+        ["run", "seconds", "ratio to anchor", "CPU s", "CPU ratio", "peak MiB"],
         rows,
     )
+    payload["load_average"] = {"before": load_before, "after": os.getloadavg()}
     payload["machine"] = machine("pyarrow", "sqlalchemy", "psycopg")
     path = write_result("import", payload)
     print(f"\nwritten {path}")

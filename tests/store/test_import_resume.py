@@ -68,7 +68,7 @@ def test_failure_after_some_batches_then_reimport(
     stored, _ = counts(any_engine)
     assert stored == 150  # three whole batches, nothing of the fourth
     indexes = {i["name"] for i in inspect(any_engine.store.db).get_indexes("order_lines")}
-    assert {"ix_order_lines_customer_id_ordered_at", "ix_order_lines_order_id"} <= indexes
+    assert {"ix_order_lines_customer_id_product_id", "ix_order_lines_order_id"} <= indexes
 
     again = any_engine.import_orders(path)
     assert (again.read, again.imported, again.duplicates, again.rejected) == (500, 350, 150, 0)
@@ -115,7 +115,7 @@ def test_killed_process_then_reimport(
         final, net = counts(engine)
         assert final == total and net == pytest.approx(revenue)
         indexes = {i["name"] for i in inspect(engine.store.db).get_indexes("order_lines")}
-        assert "ix_order_lines_product_id" in indexes
+        assert "ix_order_lines_customer_id_product_id" in indexes
     finally:
         if process.poll() is None:
             process.kill()

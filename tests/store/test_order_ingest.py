@@ -206,6 +206,105 @@ def test_add_orders_links_returns(any_engine: Engine) -> None:
     assert any_engine.store.orders.customer_summary("c1")["net_revenue"] == pytest.approx(20.0)  # type: ignore[index]
 
 
+def test_values_shared_by_a_whole_batch_are_stored_unchanged(
+    any_engine: Engine, tmp_path: Path
+) -> None:
+    # SQLite binds a value that every line of a batch shares once, as an SQL literal.
+    channel, store = "O'Brien's \"shop\"; DROP --", "st\u00f6re 1"
+    path = tmp_path / "orders.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(
+            [
+                "order_id",
+                "customer_id",
+                "ordered_at",
+                "product_id",
+                "quantity",
+                "unit_price",
+                "currency",
+                "channel",
+                "store_id",
+                "is_gift",
+            ]
+        )
+        for i in range(6):
+            writer.writerow(
+                [
+                    f"O{i // 2}",
+                    "c1",
+                    "2024-02-01 10:00",
+                    f"P{i}",
+                    1,
+                    2.5,
+                    "usd",
+                    channel,
+                    store,
+                    "true",
+                ]
+            )
+    summary = any_engine.import_orders(path)
+    assert (summary.imported, summary.rejected) == (6, 0)
+    rows = table(any_engine, order_lines)
+    assert {
+        (r["channel"], r["store_id"], r["currency"], r["is_gift"], r["kind"]) for r in rows
+    } == {(channel, store, "USD", True, "product")}
+    assert {r["amount"] for r in rows} == {2.5}
+    assert len(table(any_engine, orders)) == 3
+
+
+def write_lines(path: Path, rows: list[tuple[str, str, str, int]]) -> Path:
+    """A canonical file of (order_id, ordered_at, product_id, quantity) lines of customer c1."""
+    lines = [f"{o},c1,{at},{p},{q},4.0" for o, at, p, q in rows]
+    path.write_text(
+        "order_id,customer_id,ordered_at,product_id,quantity,unit_price\n" + "\n".join(lines) + "\n"
+    )
+    return path
+
+
+def test_a_return_imported_before_its_purchase_is_linked_by_the_later_import(
+    any_engine: Engine, tmp_path: Path
+) -> None:
+    any_engine.import_orders(write_lines(tmp_path / "r.csv", [("C9", "2024-03-05", "P1", -2)]))
+    (unlinked,) = table(any_engine, order_lines)
+    assert unlinked["return_of"] is None
+    any_engine.import_orders(
+        write_lines(
+            tmp_path / "p.csv",
+            [
+                ("A1", "2024-03-01", "P1", 5),
+                ("A2", "2024-03-02", "P1", 3),
+                ("A3", "2024-03-09", "P1", 1),
+            ],
+        )
+    )
+    lines = {r["order_id"]: r for r in table(any_engine, order_lines)}
+    assert lines["C9"]["return_of"] == lines["A2"]["line_key"]  # the latest earlier purchase
+    assert [lines[o]["returned_quantity"] for o in ("A1", "A2", "A3")] == [0, 2, 0]
+
+
+def test_returns_in_later_batches_of_a_bulk_load_are_linked(
+    any_engine: Engine, tmp_path: Path
+) -> None:
+    any_engine.settings.import_batch_rows = 2
+    rows = [
+        ("A1", "2024-03-01", "P1", 5),
+        ("A2", "2024-03-01", "P2", 3),
+        ("C2", "2024-03-04", "P2", -1),
+        ("B1", "2024-03-02", "P3", 1),
+        ("C1", "2024-03-04", "P1", -7),
+        ("C2", "2024-03-04", "P2", -1),  # the same line again, in another batch
+    ]
+    summary = any_engine.import_orders(write_lines(tmp_path / "orders.csv", rows))
+    assert (summary.imported, summary.duplicates) == (5, 1)
+    lines = {r["order_id"]: r for r in table(any_engine, order_lines)}
+    assert lines["C1"]["return_of"] == lines["A1"]["line_key"]
+    assert lines["A1"]["returned_quantity"] == 5  # capped at the quantity bought
+    assert lines["C2"]["return_of"] == lines["A2"]["line_key"]
+    assert lines["A2"]["returned_quantity"] == 1  # returned once, however often it was read
+    assert any_engine.store.orders.customer_summary("c1")["net_revenue"] == pytest.approx(4.0)  # type: ignore[index]
+
+
 def test_events_are_idempotent_and_link_anonymous_ids(any_engine: Engine) -> None:
     batch = [
         EventIn(

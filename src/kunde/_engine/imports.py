@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from numpy.typing import NDArray
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from kunde.config import Settings
@@ -50,6 +51,7 @@ __all__ = [
     "import_products",
     "now",
     "products_of",
+    "returns_of",
 ]
 
 _T = TypeVar("_T")
@@ -90,6 +92,7 @@ class _Run:
         self.rejects = RejectFile(settings.data_dir / "rejects", source.path, source.header)
         self.read = self.imported = self.duplicates = 0
         self.run_id: int | None = None
+        self.into_empty_store = False
 
     def batches(self, batches: Iterator[_T]) -> Iterator[_T]:
         """The file's batches; the run is recorded once the first batch has been read.
@@ -113,7 +116,7 @@ class _Run:
             yield from batches
             return
         self.store.orders.ensure_indexes()
-        with self.store.orders.bulk_load():
+        with self.store.orders.bulk_load() as self.into_empty_store:
             yield first
             yield from batches
 
@@ -194,30 +197,38 @@ def products_of(lines: pa.Table) -> list[dict[str, Any]]:
         return []
     # Stock corrections carry notes ("damaged", "?") instead of product names.
     correction = pc.and_(
-        pc.is_in(table["kind"], value_set=pa.array(["adjustment"])),
-        pc.is_in(table["product_kind"], value_set=pa.array(["product"])),
+        pc.equal(table["kind"], "adjustment"), pc.equal(table["product_kind"], "product")
     )
-    named = table.filter(pc.invert(correction))
-    names = {
-        row["product_id"]: row
-        for row in named.group_by("product_id")
-        .aggregate([("product_name", "max"), ("category", "max"), ("brand", "max")])
-        .to_pylist()
+    described = {"product_id": table["product_id"], "product_kind": table["product_kind"]}
+    for name in ("product_name", "category", "brand"):
+        column = table[name]
+        described[name] = pc.if_else(correction, pa.scalar(None, column.type), column)
+    grouped = (
+        pa.table(described)
+        .group_by("product_id", use_threads=False)
+        .aggregate([(f, "max") for f in ("product_name", "category", "brand", "product_kind")])
+    )
+    columns = {
+        "product_id": grouped["product_id"],
+        "name": grouped["product_name_max"],
+        "category": grouped["category_max"],
+        "brand": grouped["brand_max"],
+        "kind": grouped["product_kind_max"],
     }
-    kinds = table.group_by("product_id").aggregate([("product_kind", "max")]).to_pylist()
-    result = []
-    for row in kinds:
-        found = names.get(row["product_id"], {})
-        result.append(
-            {
-                "product_id": row["product_id"],
-                "name": found.get("product_name_max"),
-                "category": found.get("category_max"),
-                "brand": found.get("brand_max"),
-                "kind": row["product_kind_max"],
-            }
+    rows: list[dict[str, Any]] = pa.table(columns).to_pylist()
+    return rows
+
+
+def returns_of(table: pa.Table) -> NDArray[np.int64]:
+    """The line keys of the returns among ``table`` that can be linked (customer and product)."""
+    returns = table.filter(
+        pc.and_(
+            pc.less(table["quantity"], 0),
+            pc.and_(pc.is_valid(table["customer_id"]), pc.is_valid(table["product_id"])),
         )
-    return result
+    )
+    keys: NDArray[np.int64] = returns.column("line_key").to_numpy()
+    return keys
 
 
 def distinct_lines(table: pa.Table) -> pa.Table:
@@ -260,15 +271,21 @@ def import_orders(
             yield batch, lines, table, products_of(table)
 
     run = _Run(store, settings, "orders", source)
+    # Into an empty store, the file's returns (line keys, 8 bytes each) are all the unlinked
+    # returns there are: they are linked once all lines are stored, without reading every line.
+    returns: list[NDArray[np.int64]] = []
     with _progress(progress, source) as advance:
         for batch, lines, table, products in run.batches(_ahead(prepared())):
             new = store.orders.ingest(
                 table, products, source="import", now=now(), match_returns=False
             )
             run.count(batch, lines.table.num_rows, new, lines.rejects)
+            if run.into_empty_store:
+                returns.append(returns_of(table))
             advance()
     if run.run_id is not None:
-        store.orders.match_returns()
+        among = np.concatenate(returns).tolist() if run.into_empty_store else None
+        store.orders.match_returns(among)
     return run.finish()
 
 

@@ -20,16 +20,18 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
-import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
 from kunde.errors import UnreadableFileError
+
+if TYPE_CHECKING:
+    import pyarrow.parquet as pq
 
 __all__ = ["RawBatch", "Reject", "SourceFile"]
 
@@ -111,6 +113,8 @@ class SourceFile:
         with path.open("rb") as f:
             magic = f.read(4)
         if magic == b"PAR1":
+            import pyarrow.parquet as pq  # here: it takes a while to import, CSV needs none of it
+
             try:
                 self._parquet = pq.ParquetFile(path)
             except (pa.ArrowException, OSError) as exc:

@@ -3,16 +3,25 @@
 :meth:`OrderRepository.ingest` stores one batch of normalised lines (see
 :mod:`kunde.orders`) in one transaction:
 
-1. bulk-load the batch into a temporary staging table (SQLite: ``executemany``; PostgreSQL:
-   ``COPY``), then drop the staged lines whose ``line_key`` is already stored (duplicates);
-2. insert the rest into ``order_lines``, and the orders, customers and products that are missing
-   (on PostgreSQL the orders first, in ``order_id`` order: concurrent batches with the same
-   orders wait for each other there instead of both counting the same lines as new);
+1. find the new lines: SQLite (under its write lock) looks the batch's ``line_key`` s up and
+   binds the others straight into ``order_lines`` through the driver's ``executemany``;
+   PostgreSQL ``COPY`` s the batch into a staging table and inserts it with
+   ``ON CONFLICT DO NOTHING RETURNING line_key``;
+2. insert the orders, customers and products that are missing (on PostgreSQL with a ``check``
+   the orders first, in ``order_id`` order: concurrent batches with the same orders wait for
+   each other there instead of both counting the same lines as new);
 3. link returns (negative quantity) to the latest earlier purchase of the same product by the
    same customer (``return_of``) and add the returned units to that line's
-   ``returned_quantity`` (capped at its quantity);
-4. add the new lines to ``customer_days`` and recompute ``customer_summaries`` for the touched
-   customers only, so that value models never rescan all lines.
+   ``returned_quantity`` (capped at its quantity); file imports do this once at the end;
+4. add the new lines, summed per customer and day in Arrow, to ``customer_days`` and recompute
+   ``customer_summaries`` for the touched customers only, so that value models never rescan
+   all lines.
+
+Durability is SQLite's WAL with ``synchronous=NORMAL`` (see :mod:`kunde.store.database`): a
+committed batch is in the WAL, in the operating system's hands, before ``ingest`` returns, so a
+killed process loses no committed batch and an import run again stores only the rest; a power
+cut may lose the last batches committed before it (never half a batch), which the next import
+stores again.
 
 Purchase summaries count ``product`` lines (and order-level rows) only: postage, fees and
 adjustments are stored but are not goods bought, so they do not make a purchase day and do not
@@ -28,10 +37,12 @@ from datetime import datetime
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import Connection, func, select, update
 from sqlalchemy import Engine as SAEngine
 
-from kunde.store._batch import STAGE, STAGE_COLUMNS, BatchWriter
+from kunde.store._batch import STAGE_COLUMNS, BatchWriter
+from kunde.store._returns import link_returns
 from kunde.store.database import is_sqlite
 from kunde.store.tables import customer_summaries, import_runs, order_lines, orders
 
@@ -106,23 +117,30 @@ class OrderRepository:
             new = self._batch.write(conn, lines, source=source, now=now, orders=not orders_first)
             if products:
                 self._batch.products(conn, products, now)
-            if new and match_returns:
-                self._batch.match_returns(conn, f"SELECT line_key FROM {STAGE}")
-            return new
+            if match_returns:
+                returns = new.filter(pc.less(new.column("quantity"), 0))
+                if returns.num_rows:
+                    link_returns(conn, returns.column("line_key").to_pylist())
+            count: int = new.num_rows
+            return count
 
-    def match_returns(self) -> None:
+    def match_returns(self, among: Sequence[int] | None = None) -> None:
         """Link every return not linked yet to the latest earlier purchase of the same product
         by the same customer, and add the returned units to that purchase (capped at its
         quantity). Returns without such a purchase stay unlinked and are tried again next time.
+
+        Args:
+            among: only the returns among these line keys (a bulk load into an empty store
+                names the returns it stored; otherwise every line is read to find them).
         """
         with self._db.begin() as conn:
             if self._sqlite:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
-            self._batch.match_returns(conn, None)
+            link_returns(conn, among)
 
     @contextmanager
-    def bulk_load(self) -> Iterator[None]:
-        """Load many lines into an empty store faster.
+    def bulk_load(self) -> Iterator[bool]:
+        """Load many lines into an empty store faster; yields whether the store was empty.
 
         Inside, the secondary indexes of ``order_lines`` are dropped when the table is empty and
         built again at the end (one sort instead of a random insert per line and index). A run
@@ -137,7 +155,7 @@ class OrderRepository:
                 for index in order_lines.indexes:
                     index.drop(conn, checkfirst=True)
         try:
-            yield
+            yield dropped
         finally:
             if dropped:
                 self.ensure_indexes()

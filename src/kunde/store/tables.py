@@ -191,9 +191,17 @@ order_lines = Table(
     ),
     Column("returned_quantity", Integer, nullable=False, default=0),
     Column("return_of", BigInteger, doc="For a return line: line_key of the line it returns."),
-    Index("ix_order_lines_customer_id_ordered_at", "customer_id", "ordered_at"),
+    # Lines of a customer (identity merges, erasure, a customer's history) and of a customer and
+    # product (linking returns); anonymous lines are not looked up by customer (migration 0008).
+    Index(
+        "ix_order_lines_customer_id_product_id",
+        "customer_id",
+        "product_id",
+        sqlite_where=text("customer_id IS NOT NULL"),
+        postgresql_where=text("customer_id IS NOT NULL"),
+    ),
+    # Lines of an order (``POST /v1/orders`` compares a posted order with the stored one).
     Index("ix_order_lines_order_id", "order_id"),
-    Index("ix_order_lines_product_id", "product_id"),
 )
 
 customer_days = Table(

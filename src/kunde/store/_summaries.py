@@ -1,0 +1,113 @@
+"""Customers and per-customer purchase summaries of a batch's new lines.
+
+Private to :mod:`kunde.store.orders` (called by :class:`~kunde.store._batch.BatchWriter`). Each
+function runs inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from sqlalchemy import Connection, DateTime, bindparam, text
+
+from kunde.store._driver import executemany, time_text
+from kunde.store.value import BUMP_CUSTOMER_DAYS_VERSION
+
+__all__ = ["add_customer_days", "add_customers"]
+
+_DAYS = "kunde_stage_days"
+
+
+def add_customers(conn: Connection, lines: pa.Table, now: datetime) -> None:
+    """Insert the lines' customers that are missing."""
+    found = pc.unique(lines.column("customer_id").drop_null()).sort()
+    stamp = time_text(now)
+    executemany(
+        conn,
+        "INSERT INTO customers (customer_id, created_at, updated_at) VALUES (?, ?, ?) "
+        "ON CONFLICT (customer_id) DO NOTHING",
+        [(customer, stamp, stamp) for customer in found.to_pylist()],
+    )
+
+
+def add_customer_days(conn: Connection, lines: pa.Table, now: datetime) -> None:
+    """Add the lines' purchases and returns to ``customer_days``, and recompute the
+    ``customer_summaries`` of their customers from those days.
+
+    Purchase summaries count ``product`` lines (and order-level rows) only.
+    """
+    purchases = lines.filter(
+        pc.and_(pc.is_valid(lines.column("customer_id")), pc.equal(lines.column("kind"), "product"))
+    )
+    if purchases.num_rows == 0:
+        return
+    sqlite = conn.dialect.name == "sqlite"
+    quantity = purchases.column("quantity")
+    amount = purchases.column("amount")
+    zero = pa.scalar(0.0)
+    bought = pc.greater(quantity, 0)
+    days = (
+        pa.table(
+            {
+                "customer_id": purchases.column("customer_id"),
+                "day": pc.utf8_slice_codeunits(
+                    purchases.column("ordered_at").cast(pa.string()), 0, 10
+                ),
+                "purchased": pc.if_else(bought, amount, zero),
+                "returned": pc.if_else(pc.less(quantity, 0), amount, zero),
+                "purchase_lines": bought.cast(pa.int64()),
+            }
+        )
+        .group_by(["customer_id", "day"], use_threads=False)
+        .aggregate([("purchased", "sum"), ("returned", "sum"), ("purchase_lines", "sum")])
+        .sort_by([("customer_id", "ascending"), ("day", "ascending")])
+    )
+    day_type = "TEXT" if sqlite else "DATE"
+    conn.execute(
+        text(
+            f"CREATE TEMP TABLE IF NOT EXISTS {_DAYS} (customer_id TEXT, day {day_type}, "
+            "purchased DOUBLE PRECISION, returned DOUBLE PRECISION, purchase_lines BIGINT)"
+        )
+    )
+    conn.execute(text(f"DELETE FROM {_DAYS}"))
+    names = ("customer_id", "day", "purchased_sum", "returned_sum", "purchase_lines_sum")
+    executemany(
+        conn,
+        f"INSERT INTO {_DAYS} VALUES (?, ?, ?, ?, ?)",
+        zip(*(days.column(name).to_pylist() for name in names), strict=True),
+    )
+    # PostgreSQL: rows in key order, so that concurrent batches never deadlock.
+    ordered = "WHERE true" if sqlite else "ORDER BY customer_id, day"
+    conn.execute(
+        text(
+            "INSERT INTO customer_days (customer_id, day, purchased, returned, "
+            f"purchase_lines) SELECT customer_id, day, purchased, returned, purchase_lines "
+            f"FROM {_DAYS} {ordered} ON CONFLICT (customer_id, day) DO UPDATE SET "
+            "purchased = customer_days.purchased + excluded.purchased, "
+            "returned = customer_days.returned + excluded.returned, "
+            "purchase_lines = customer_days.purchase_lines + excluded.purchase_lines"
+        )
+    )
+    grouped = "" if sqlite else " ORDER BY d.customer_id"
+    conn.execute(
+        text(
+            "INSERT INTO customer_summaries (customer_id, first_purchase_day, "
+            "last_purchase_day, purchase_days, net_revenue, updated_at) "
+            "SELECT d.customer_id, MIN(CASE WHEN d.purchase_lines > 0 THEN d.day END), "
+            "MAX(CASE WHEN d.purchase_lines > 0 THEN d.day END), "
+            "SUM(CASE WHEN d.purchase_lines > 0 THEN 1 ELSE 0 END), "
+            "SUM(d.purchased + d.returned), :now FROM customer_days d "
+            f"WHERE d.customer_id IN (SELECT customer_id FROM {_DAYS}) "
+            f"GROUP BY d.customer_id{grouped} "
+            "ON CONFLICT (customer_id) DO UPDATE SET "
+            "first_purchase_day = excluded.first_purchase_day, "
+            "last_purchase_day = excluded.last_purchase_day, "
+            "purchase_days = excluded.purchase_days, net_revenue = excluded.net_revenue, "
+            "updated_at = excluded.updated_at"
+        ).bindparams(bindparam("now", type_=DateTime())),
+        {"now": now},
+    )
+    # the value scores cached by the API key on this counter (store/value.py)
+    conn.exec_driver_sql(BUMP_CUSTOMER_DAYS_VERSION)
