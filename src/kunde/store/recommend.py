@@ -16,7 +16,19 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Boolean, Connection, Date, DateTime, cast, delete, func, insert, select, text
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Date,
+    DateTime,
+    bindparam,
+    cast,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy import Engine as SAEngine
 
 from kunde.store._transaction import transaction
@@ -89,7 +101,8 @@ class ServingState:
 
     Attributes:
         country: the customer's country ('' when unknown).
-        consent: whether their latest ``personalization`` consent entry grants it.
+        consent: whether personalization is granted (for a merged profile: the most
+            restrictive of its members' latest ``personalization`` entries).
         reset_at: their last "reset all" (``None``: never).
         removed: ``(category, removed_at)`` of their removed interests.
         lines: their bought product lines with exact times (:meth:`customer_lines`).
@@ -105,24 +118,39 @@ class ServingState:
 
 
 # The serving path runs these per request: plain statements built once, cheap to execute.
+# ``:ids`` are the customer ids of one profile (one id unless customers were merged).
+_IDS: Any = bindparam("ids", expanding=True)
 _STATE_SQL: dict[str, Any] = {
     "customer": text(
-        "SELECT COALESCE(c.country, '') AS country, "
-        "(SELECT e.granted FROM consent_entries e WHERE e.customer_id = c.customer_id "
-        "AND e.purpose = 'personalization' ORDER BY e.entry_id DESC LIMIT 1) AS granted, "
-        "(SELECT r.reset_at FROM personalization_resets r "
-        "WHERE r.customer_id = c.customer_id) AS reset_at "
-        "FROM customers c WHERE c.customer_id = :customer_id"
-    ).columns(granted=Boolean, reset_at=DateTime),
+        "SELECT COALESCE(c.country, '') AS country FROM customers c "
+        "WHERE c.customer_id = :customer_id"
+    ),
+    "consent": text(
+        "SELECT e.granted FROM consent_entries e WHERE e.purpose = 'personalization' "
+        "AND e.customer_id IN :ids AND e.entry_id = (SELECT MAX(x.entry_id) "
+        "FROM consent_entries x WHERE x.customer_id = e.customer_id "
+        "AND x.purpose = 'personalization')"
+    )
+    .bindparams(_IDS)
+    .columns(granted=Boolean),
+    "reset": text(
+        "SELECT MAX(reset_at) AS reset_at FROM personalization_resets WHERE customer_id IN :ids"
+    )
+    .bindparams(_IDS)
+    .columns(reset_at=DateTime),
     "removed": text(
-        "SELECT category, removed_at FROM removed_interests WHERE customer_id = :customer_id "
-        "ORDER BY category"
-    ).columns(removed_at=DateTime),
+        "SELECT category, MAX(removed_at) AS removed_at FROM removed_interests "
+        "WHERE customer_id IN :ids GROUP BY category ORDER BY category"
+    )
+    .bindparams(_IDS)
+    .columns(removed_at=DateTime),
     "lines": text(
         "SELECT product_id, ordered_at, quantity - returned_quantity AS kept, is_gift "
-        "FROM order_lines WHERE customer_id = :customer_id AND kind = 'product' "
+        "FROM order_lines WHERE customer_id IN :ids AND kind = 'product' "
         "AND product_id IS NOT NULL AND quantity > 0 AND quantity - returned_quantity > 0"
-    ).columns(ordered_at=DateTime, is_gift=Boolean),
+    )
+    .bindparams(_IDS)
+    .columns(ordered_at=DateTime, is_gift=Boolean),
     "editorial": text(
         "SELECT product_id, share, updated_at FROM editorial_picks ORDER BY position"
     ).columns(updated_at=DateTime),
@@ -241,20 +269,36 @@ class RecommendRepository:
         at = np.array([r[6] for r in rows], dtype="datetime64[us]")
         return LineRows(**{**lines.__dict__, "at": at})
 
-    def serving_state(self, customer_id: str) -> ServingState | None:
-        """Everything one recommendation request reads, ``None`` for an unknown customer."""
+    def serving_state(
+        self, customer_id: str, members: Sequence[str] | None = None
+    ) -> ServingState | None:
+        """Everything one recommendation request reads, ``None`` for an unknown customer.
+
+        ``members``: the customer ids of ``customer_id``'s profile, the profile id first
+        (default: just ``customer_id``). The profile's state is pooled over them: the country
+        is the profile's; consent is the most restrictive of the members' latest
+        ``personalization`` entries (personal only when one grants and none withdrew); the
+        latest reset counts; every removed category counts; the lines are everyone's.
+        """
+        ids = list(members) if members else [customer_id]
         bind = {"customer_id": customer_id}
+        many = {"ids": ids}
         with self._db.connect() as conn:
             head = conn.execute(_STATE_SQL["customer"], bind).first()
             if head is None:
                 return None
-            country, consent, reset_at = head[0], head[1], head[2]
-            removed_rows = conn.execute(_STATE_SQL["removed"], bind).all()
-            rows = conn.execute(_STATE_SQL["lines"], bind).all()
+            if ids[0] != customer_id:  # the profile's country
+                head = conn.execute(_STATE_SQL["customer"], {"customer_id": ids[0]}).first()
+            country = head[0] if head is not None else ""
+            latest = [bool(r[0]) for r in conn.execute(_STATE_SQL["consent"], many)]
+            reset_at = conn.execute(_STATE_SQL["reset"], many).scalar()
+            removed_rows = conn.execute(_STATE_SQL["removed"], many).all()
+            rows = conn.execute(_STATE_SQL["lines"], many).all()
             picks = conn.execute(_STATE_SQL["editorial"]).all()
+        consent = bool(latest) and all(latest)
         at = np.array([r[1] for r in rows], dtype="datetime64[us]")
         lines = LineRows(
-            customer_id=np.full(len(rows), customer_id, dtype=np.str_),
+            customer_id=np.full(len(rows), ids[0], dtype=np.str_),
             order_id=np.zeros(len(rows), dtype=np.str_),
             product_id=np.array([r[0] for r in rows], dtype=np.str_),
             day=(at.astype("datetime64[D]") - _EPOCH).astype(np.int64),
