@@ -29,7 +29,7 @@ from kunde.identity import Resolution
 from kunde.recommend import Interactions, build_interactions
 from kunde.store import Store
 
-__all__ = ["RecommendData", "feed_categories", "index_of", "load_data"]
+__all__ = ["RecommendData", "feed_categories", "index_of", "load_data", "profiles_of"]
 
 CATEGORY_SEPARATOR = " > "
 
@@ -142,7 +142,7 @@ def load_data(store: Store, category_depth: int) -> RecommendData:
     resolution = store.identity.resolution()
     absorbed_ids = np.array(sorted(resolution.absorbed), dtype=np.str_)
     absorbed_profile = resolution.resolve(absorbed_ids).astype(np.str_)
-    line_customer = _profiles(resolution, lines.customer_id)
+    line_customer = profiles_of(resolution, lines.customer_id)
     product_ids = catalog.product_id
     item = index_of(product_ids, lines.product_id)
     known = item >= 0  # a product stored as a fee or adjustment is not recommended
@@ -167,14 +167,14 @@ def load_data(store: Store, category_depth: int) -> RecommendData:
     reset_ids, reset_day = repo.resets()
     if len(reset_ids):
         first_day = np.full(len(customer_ids), np.iinfo(np.int64).min, dtype=np.int64)
-        at = index_of(customer_ids, _profiles(resolution, reset_ids))
+        at = index_of(customer_ids, profiles_of(resolution, reset_ids))
         # the reset day itself no longer counts: its earlier purchases came before the reset;
         # of a merged profile's resets the latest counts
         np.maximum.at(first_day, at[at >= 0], reset_day[at >= 0] + 1)
         shapes &= lines.day >= first_day[np.maximum(customer, 0)]
     removed_ids, removed_category = repo.removals()
     if len(removed_ids):
-        cust = index_of(customer_ids, _profiles(resolution, removed_ids))
+        cust = index_of(customer_ids, profiles_of(resolution, removed_ids))
         cat = index_of(category_names, removed_category)
         ok = (cust >= 0) & (cat >= 0)
         n_cat = max(len(category_names), 1)
@@ -213,8 +213,8 @@ def load_data(store: Store, category_depth: int) -> RecommendData:
     )
 
 
-def _profiles(resolution: Resolution, customer_ids: NDArray[np.str_]) -> NDArray[np.str_]:
-    """The profile id of each customer id ('' stays '': anonymous lines)."""
+def profiles_of(resolution: Resolution, customer_ids: NDArray[np.str_]) -> NDArray[np.str_]:
+    """The profile id of each customer id, vectorised ('' stays '': anonymous lines)."""
     if not resolution.absorbed or len(customer_ids) == 0:
         return customer_ids
     return resolution.resolve(customer_ids).astype(np.str_)

@@ -26,11 +26,10 @@ import pyarrow.csv as pacsv
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from kunde._engine.recommend_data import RecommendData, index_of, load_data
+from kunde._engine.recommend_data import RecommendData, index_of, load_data, profiles_of
 from kunde._engine.recommend_model import RecommendModel
 from kunde._engine.recommend_train import durable_mask
 from kunde.config import Settings
-from kunde.identity import Resolution
 from kunde.privacy import Purpose
 from kunde.recommend import top_k_rows
 from kunde.store import Store
@@ -67,21 +66,21 @@ def export(
         ids = np.unique(np.array(list(customers), dtype=np.str_))
     n, n_items = len(ids), len(model.product_ids)
     resolution = store.identity.resolution()
-    profiles, at_profile = np.unique(_resolve(resolution, ids), return_inverse=True)
+    profiles, at_profile = np.unique(profiles_of(resolution, ids), return_inverse=True)
     row = index_of(model.customer_ids, profiles)[at_profile]
 
     # most restrictive consent: a profile is personal when a member grants and none withdrew
     states = store.consents.latest_states(Purpose.PERSONALIZATION)
     state_ids = np.array(list(states), dtype=np.str_)
     granted = np.array(list(states.values()), dtype=bool)
-    state_profiles = _resolve(resolution, state_ids)
+    state_profiles = profiles_of(resolution, state_ids)
     ok = np.isin(profiles, state_profiles[granted]) & ~np.isin(profiles, state_profiles[~granted])
     personal = (row >= 0) & ok[at_profile]
     reset_ids, reset_day = store.recommend.resets()
     trained = np.datetime64(datetime.fromisoformat(model.trained_at), "D").astype(np.int64)
     # a reset on or after the training day, or a merge or unmerge since training, makes the
     # stored list stale: popular until the next train
-    stale = [_resolve(resolution, reset_ids[reset_day >= trained]), _regrouped(model, data)]
+    stale = [profiles_of(resolution, reset_ids[reset_day >= trained]), _regrouped(model, data)]
     personal &= ~np.isin(profiles, np.concatenate(stale))[at_profile]
 
     cand = np.where(personal[:, None], model.candidates[np.maximum(row, 0)], -1).astype(np.int64)
@@ -117,7 +116,7 @@ def export(
 
     removed_ids, removed_cat = store.recommend.removals()
     if len(removed_ids):
-        r_row = index_of(profiles, _resolve(resolution, removed_ids))
+        r_row = index_of(profiles, profiles_of(resolution, removed_ids))
         r_cat = model.category_index(removed_cat.tolist())
         ok = (r_row >= 0) & (r_cat >= 0)
         n_cat = max(len(model.category_names), 1)
@@ -162,23 +161,23 @@ def export(
     return int(table.num_rows)
 
 
-def _resolve(resolution: Resolution, customer_ids: NDArray[np.str_]) -> NDArray[np.str_]:
-    """The profile id of each customer id (vectorised)."""
-    if len(customer_ids) == 0:
-        return customer_ids.astype(np.str_)
-    return resolution.resolve(customer_ids).astype(np.str_)
-
-
 def _regrouped(model: RecommendModel, data: RecommendData) -> NDArray[np.str_]:
     """Profiles whose customer ids differ from training (merged or unmerged since)."""
-    then = np.char.add(
-        np.char.add(model.absorbed_ids.astype(np.str_), "\x00"),
-        model.absorbed_profile.astype(np.str_),
-    )
-    now = np.char.add(np.char.add(data.absorbed_ids, "\x00"), data.absorbed_profile)
-    changed = np.setxor1d(then, now)
-    parts = [p.split("\x00") for p in changed.tolist()]  # the few changed merges only
-    return np.array([i for pair in parts for i in pair], dtype=np.str_)
+    ids = np.union1d(model.absorbed_ids.astype(np.str_), data.absorbed_ids)
+    then = _profile_in(model.absorbed_ids.astype(np.str_), model.absorbed_profile, ids)
+    now = _profile_in(data.absorbed_ids, data.absorbed_profile, ids)
+    moved = then != now
+    return np.concatenate([ids[moved], then[moved], now[moved]]).astype(np.str_)
+
+
+def _profile_in(
+    absorbed: NDArray[np.str_], profile: NDArray[np.str_], ids: NDArray[np.str_]
+) -> NDArray[np.str_]:
+    """The profile of each of ``ids`` under the merges ``absorbed -> profile`` (sorted)."""
+    at = index_of(absorbed, ids)
+    out = ids.astype(object)
+    out[at >= 0] = profile[at[at >= 0]]
+    return out.astype(np.str_)
 
 
 def _because(
