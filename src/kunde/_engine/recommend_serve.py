@@ -154,10 +154,10 @@ class _Profile:
 
 
 def _profile(store: Store, model: RecommendModel, customer_id: str) -> _Profile:
-    members = store.identity.resolution_of([customer_id]).members(customer_id)
-    state = store.recommend.serving_state(customer_id, members)
+    state = store.recommend.serving_state(customer_id)
     if state is None:
         raise NotFoundError(f"Customer {customer_id!r} not found.")
+    members = state.members
     lines, reset_at, removed = state.lines, state.reset_at, state.removed
     item = model.products(lines.product_id.tolist())
     removed_index = model.category_index([c for c, _ in removed])

@@ -107,6 +107,7 @@ class ServingState:
         removed: ``(category, removed_at)`` of their removed interests.
         lines: their bought product lines with exact times (:meth:`customer_lines`).
         editorial: the shop's editorial picks.
+        members: the customer ids of the profile, the profile id first, then sorted.
     """
 
     country: str
@@ -115,26 +116,39 @@ class ServingState:
     removed: list[tuple[str, datetime]]
     lines: LineRows
     editorial: EditorialPicks
+    members: list[str]
 
 
 # The serving path runs these per request: plain statements built once, cheap to execute.
 # ``:ids`` are the customer ids of one profile (one id unless customers were merged).
 _IDS: Any = bindparam("ids", expanding=True)
 _STATE_SQL: dict[str, Any] = {
-    "customer": text(
-        "SELECT COALESCE(c.country, '') AS country FROM customers c "
-        "WHERE c.customer_id = :customer_id"
+    # the customer's profile id and every customer id of it (no rows: unknown customer)
+    "members": text(
+        "WITH RECURSIVE up(id) AS ("
+        " SELECT c.customer_id FROM customers c WHERE c.customer_id = :customer_id"
+        " UNION SELECT m.customer_id FROM customer_merges m JOIN up"
+        " ON m.absorbed_customer_id = up.id WHERE m.undone_at IS NULL),"
+        " root(id) AS (SELECT up.id FROM up WHERE NOT EXISTS (SELECT 1 FROM customer_merges m"
+        " WHERE m.absorbed_customer_id = up.id AND m.undone_at IS NULL)),"
+        " down(id) AS (SELECT root.id FROM root"
+        " UNION SELECT m.absorbed_customer_id FROM customer_merges m JOIN down"
+        " ON m.customer_id = down.id WHERE m.undone_at IS NULL)"
+        " SELECT (SELECT root.id FROM root) AS profile, down.id FROM down"
     ),
-    "consent": text(
-        "SELECT e.granted FROM consent_entries e WHERE e.purpose = 'personalization' "
-        "AND e.customer_id IN :ids AND e.entry_id = (SELECT MAX(x.entry_id) "
+    # the profile's country, latest reset, and how many of its ids' latest personalization
+    # entries there are and how many of them grant it
+    "profile": text(
+        "SELECT COALESCE(c.country, '') AS country, "
+        "(SELECT MAX(r.reset_at) FROM personalization_resets r WHERE r.customer_id IN :ids) "
+        "AS reset_at, COUNT(e.entry_id) AS entries, "
+        "COALESCE(SUM(CASE WHEN e.granted THEN 1 ELSE 0 END), 0) AS grants "
+        "FROM (SELECT 1 AS one) AS one LEFT JOIN customers c ON c.customer_id = :profile "
+        "LEFT JOIN consent_entries e ON e.customer_id IN :ids "
+        "AND e.purpose = 'personalization' AND e.entry_id = (SELECT MAX(x.entry_id) "
         "FROM consent_entries x WHERE x.customer_id = e.customer_id "
-        "AND x.purpose = 'personalization')"
-    )
-    .bindparams(_IDS)
-    .columns(granted=Boolean),
-    "reset": text(
-        "SELECT MAX(reset_at) AS reset_at FROM personalization_resets WHERE customer_id IN :ids"
+        "AND x.purpose = 'personalization') "
+        "GROUP BY c.country"
     )
     .bindparams(_IDS)
     .columns(reset_at=DateTime),
@@ -269,33 +283,30 @@ class RecommendRepository:
         at = np.array([r[6] for r in rows], dtype="datetime64[us]")
         return LineRows(**{**lines.__dict__, "at": at})
 
-    def serving_state(
-        self, customer_id: str, members: Sequence[str] | None = None
-    ) -> ServingState | None:
+    def serving_state(self, customer_id: str) -> ServingState | None:
         """Everything one recommendation request reads, ``None`` for an unknown customer.
 
-        ``members``: the customer ids of ``customer_id``'s profile, the profile id first
-        (default: just ``customer_id``). The profile's state is pooled over them: the country
-        is the profile's; consent is the most restrictive of the members' latest
+        The customer is read as their profile (the identity graph's active merges, followed
+        in the same connection), and its state is pooled over the profile's customer ids:
+        the country is the profile's; consent is the most restrictive of the ids' latest
         ``personalization`` entries (personal only when one grants and none withdrew); the
         latest reset counts; every removed category counts; the lines are everyone's.
         """
-        ids = list(members) if members else [customer_id]
-        bind = {"customer_id": customer_id}
-        many = {"ids": ids}
         with self._db.connect() as conn:
-            head = conn.execute(_STATE_SQL["customer"], bind).first()
-            if head is None:
+            found = conn.execute(_STATE_SQL["members"], {"customer_id": customer_id}).all()
+            if not found:
                 return None
-            if ids[0] != customer_id:  # the profile's country
-                head = conn.execute(_STATE_SQL["customer"], {"customer_id": ids[0]}).first()
-            country = head[0] if head is not None else ""
-            latest = [bool(r[0]) for r in conn.execute(_STATE_SQL["consent"], many)]
-            reset_at = conn.execute(_STATE_SQL["reset"], many).scalar()
+            profile = str(found[0][0])
+            ids = [profile, *sorted(str(r[1]) for r in found if r[1] != profile)]
+            many: dict[str, Any] = {"ids": ids}
+            head = conn.execute(_STATE_SQL["profile"], {**many, "profile": profile}).one()
+            values: tuple[Any, ...] = tuple(head)
+            country, reset_at, entries, grants = values
             removed_rows = conn.execute(_STATE_SQL["removed"], many).all()
             rows = conn.execute(_STATE_SQL["lines"], many).all()
             picks = conn.execute(_STATE_SQL["editorial"]).all()
-        consent = bool(latest) and all(latest)
+        # most restrictive: one id grants and none withdrew
+        consent = 0 < int(entries) == int(grants)
         at = np.array([r[1] for r in rows], dtype="datetime64[us]")
         lines = LineRows(
             customer_id=np.full(len(rows), ids[0], dtype=np.str_),
@@ -323,6 +334,7 @@ class RecommendRepository:
             removed,
             lines,
             editorial,
+            ids,
         )
 
     def products(self) -> CatalogRows:
