@@ -103,3 +103,22 @@ def test_serving_state_reads_consent_reset_removals_and_lines(any_engine: Engine
     assert state.reset_at == datetime(2026, 10, 30, 8, 0)
     assert state.removed == [("Garden > Seeds", datetime(2026, 10, 30, 9, 0))]
     assert (state.editorial.product_ids, state.editorial.share) == (["BOOK", "SEEDS"], 0.2)
+
+
+def test_a_merged_profile_pools_lines_resets_and_removals(any_engine: Engine) -> None:
+    from kunde.identity import IdentifierIn, IdentifierKind, IdentifyIn
+    from kunde.privacy import Actor
+
+    engine = any_engine
+    _shop(engine)
+    admin = Actor(key_id=None, role="admin")
+    email = IdentifierIn(kind=IdentifierKind.EMAIL, value="same@example.de")
+    for customer in ("C2", "C1"):  # C1 identifies last: C2 is merged into C1
+        engine.identify(admin, IdentifyIn(customer_id=customer, identifiers=[email]))
+    data = load_data(engine.store, category_depth=2)
+    assert data.customer_ids.tolist() == ["C1"]
+    assert (data.absorbed_ids.tolist(), data.absorbed_profile.tolist()) == (["C2"], ["C1"])
+    seeds = data.item == list(data.product_ids).index("SEEDS")
+    assert data.shapes_profile[seeds & (data.customer == 0)].all()  # C2's seeds shape C1
+    engine.store.recommend.remove_interest("C2", "Garden > Seeds", datetime(2026, 10, 7))
+    assert not load_data(engine.store, category_depth=2).shapes_profile.any()

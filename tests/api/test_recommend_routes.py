@@ -166,3 +166,26 @@ def test_bad_editorial_bodies(client: TestClient, shop: dict[str, Any], body: An
     auth = {"Authorization": f"Bearer {shop['keys']['admin']}"}
     response = client.put("/v1/editorial", json=body, headers=auth)
     assert response.status_code in (404, 422), response.text
+
+
+def test_an_absorbed_id_gets_its_profile_and_addresses_it(
+    client: TestClient, shop: dict[str, Any], demo_engine: Engine
+) -> None:
+    from kunde.identity import IdentifierIn, IdentifierKind
+
+    survivor = shop["customer"]
+    model = demo_engine.recommend_model()
+    absorbed = next(c for c in model.customer_ids.tolist() if c and c != survivor)
+    auth = {"Authorization": f"Bearer {shop['keys']['integration']}"}
+    email = IdentifierIn(kind=IdentifierKind.EMAIL, value="one.person@example.de").model_dump()
+    for customer in (absorbed, survivor):
+        body = {"customer_id": customer, "identifiers": [email]}
+        assert client.post("/v1/identify", json=body, headers=auth).status_code == 200
+    page = client.get(f"/v1/customers/{absorbed}/recommendations", headers=auth)
+    assert page.status_code == 200
+    assert (page.json()["profile_id"], page.json()["personal"]) == (survivor, True)
+    staff = {"Authorization": f"Bearer {shop['keys']['staff']}"}
+    base = f"/v1/customers/{absorbed}/personalization"
+    assert client.post(f"{base}/reset", headers=staff).status_code == 204
+    view = client.get(f"/v1/customers/{survivor}/personalization", headers=staff).json()
+    assert view["reset_at"] is not None and view["interests"] == []

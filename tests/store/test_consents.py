@@ -79,6 +79,7 @@ def test_granted_customers_is_one_set_over_everyone(any_engine: Engine) -> None:
     )
     ledger.append("C-4", [_change("sms", True)], recorded_at=T0, recorded_by="a:1")
     assert ledger.granted_customers(Purpose.PUSH) == {"C-1", "C-3"}
+    assert ledger.latest_states(Purpose.PUSH) == {"C-1": True, "C-2": False, "C-3": True}
     assert any_engine.consented_customers("push") == {"C-1", "C-3"}
     assert any_engine.has_consent("C-3", Purpose.PUSH)
     assert not any_engine.has_consent("C-2", "push")
@@ -97,4 +98,11 @@ def test_many_customers_in_bulk(any_engine: Engine) -> None:
 
 def test_the_ledger_offers_no_way_to_change_or_delete() -> None:
     public = {name for name in dir(ConsentRepository) if not name.startswith("_")}
-    assert public == {"append", "granted_customers", "has_entries", "history", "is_granted"}
+    assert public == {
+        "append",
+        "granted_customers",
+        "has_entries",
+        "history",
+        "is_granted",
+        "latest_states",
+    }

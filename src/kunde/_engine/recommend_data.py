@@ -4,6 +4,12 @@ One set-based read of the bought product lines (returns netted, anonymous orders
 postage and fees left out) and one of the catalog; ids become integer indices by sorting and
 binary search, never by a Python loop over lines.
 
+Customers are read as *profiles*: each line's customer id is mapped through the active merges
+of the identity graph (one query, then a vectorised join) before indexing, so a person whose web
+and store ids were merged is one row of the models, and their resets and removed interests are
+pooled (latest reset, every removed category). An unmerge followed by ``kunde train`` separates
+them again: no merge is ever baked into the stored lines.
+
 Which lines shape a customer's *profile* (their interests and personal ranking): their own,
 non-gift purchases, made after their last "reset all", in categories they did not remove.
 Every bought line still counts for co-purchase ("also bought", complements, popularity).
@@ -19,10 +25,11 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from kunde.errors import InputError
+from kunde.identity import Resolution
 from kunde.recommend import Interactions, build_interactions
 from kunde.store import Store
 
-__all__ = ["RecommendData", "feed_categories", "index_of", "load_data"]
+__all__ = ["RecommendData", "feed_categories", "index_of", "load_data", "profiles_of"]
 
 CATEGORY_SEPARATOR = " > "
 
@@ -60,12 +67,15 @@ class RecommendData:
         item_category: feed category index per product (-1: none).
         category_names: the feed categories (sorted).
         released_day: release day per product (-1: unknown).
-        customer_ids: ids of the customers with lines (sorted).
+        customer_ids: profile ids of the customers with lines (sorted; merged customers are
+            one profile, see :class:`kunde.identity.Resolution`).
         customer_country: country per customer ('' when unknown).
         customer, basket, item, day, quantity, is_gift: per line (customer -1: anonymous).
         shapes_profile: per line, whether it shapes its buyer's profile.
         n_baskets: number of orders.
         as_of_day: day of the newest line.
+        absorbed_ids: customer ids absorbed into another profile at load time (sorted).
+        absorbed_profile: the profile id of each of ``absorbed_ids``.
     """
 
     product_ids: NDArray[np.str_]
@@ -85,6 +95,8 @@ class RecommendData:
     shapes_profile: NDArray[np.bool_]
     n_baskets: int
     as_of_day: int
+    absorbed_ids: NDArray[np.str_]
+    absorbed_profile: NDArray[np.str_]
 
     @property
     def n_items(self) -> int:
@@ -127,11 +139,15 @@ def load_data(store: Store, category_depth: int) -> RecommendData:
     lines = repo.lines()
     if len(lines.product_id) == 0:
         raise InputError("no bought product lines stored: import orders first")
+    resolution = store.identity.resolution()
+    absorbed_ids = np.array(sorted(resolution.absorbed), dtype=np.str_)
+    absorbed_profile = resolution.resolve(absorbed_ids).astype(np.str_)
+    line_customer = profiles_of(resolution, lines.customer_id)
     product_ids = catalog.product_id
     item = index_of(product_ids, lines.product_id)
     known = item >= 0  # a product stored as a fee or adjustment is not recommended
-    customer_ids = np.unique(lines.customer_id[known & (lines.customer_id != "")])
-    customer = index_of(customer_ids, lines.customer_id)
+    customer_ids = np.unique(line_customer[known & (line_customer != "")])
+    customer = index_of(customer_ids, line_customer)
     order_ids, basket = np.unique(lines.order_id, return_inverse=True)
 
     category = feed_categories(catalog.category, category_depth)
@@ -151,13 +167,14 @@ def load_data(store: Store, category_depth: int) -> RecommendData:
     reset_ids, reset_day = repo.resets()
     if len(reset_ids):
         first_day = np.full(len(customer_ids), np.iinfo(np.int64).min, dtype=np.int64)
-        at = index_of(customer_ids, reset_ids)
-        # the reset day itself no longer counts: its earlier purchases came before the reset
-        first_day[at[at >= 0]] = reset_day[at >= 0] + 1
+        at = index_of(customer_ids, profiles_of(resolution, reset_ids))
+        # the reset day itself no longer counts: its earlier purchases came before the reset;
+        # of a merged profile's resets the latest counts
+        np.maximum.at(first_day, at[at >= 0], reset_day[at >= 0] + 1)
         shapes &= lines.day >= first_day[np.maximum(customer, 0)]
     removed_ids, removed_category = repo.removals()
     if len(removed_ids):
-        cust = index_of(customer_ids, removed_ids)
+        cust = index_of(customer_ids, profiles_of(resolution, removed_ids))
         cat = index_of(category_names, removed_category)
         ok = (cust >= 0) & (cat >= 0)
         n_cat = max(len(category_names), 1)
@@ -191,4 +208,13 @@ def load_data(store: Store, category_depth: int) -> RecommendData:
         shapes_profile=shapes[k],
         n_baskets=len(order_ids),
         as_of_day=int(lines.day[k].max()) if k.any() else int(lines.day.max()),
+        absorbed_ids=absorbed_ids,
+        absorbed_profile=absorbed_profile,
     )
+
+
+def profiles_of(resolution: Resolution, customer_ids: NDArray[np.str_]) -> NDArray[np.str_]:
+    """The profile id of each customer id, vectorised ('' stays '': anonymous lines)."""
+    if not resolution.absorbed or len(customer_ids) == 0:
+        return customer_ids
+    return resolution.resolve(customer_ids).astype(np.str_)

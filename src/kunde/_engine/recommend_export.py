@@ -6,6 +6,12 @@ the popular products of their segment; purchases (``--exclude-purchased``: every
 bought; otherwise durables only), removed categories and repeats are masked out, and the first
 ``k`` left are written. No Python loop over customers: every step is an array operation over
 the (customers × candidates) matrix.
+
+Merged customers: each asked-for id is resolved to its profile (vectorised); rows are built per
+profile and written under every id asked for, so an absorbed id gets its profile's list. The
+profile's consent is the most restrictive of its members' latest ``personalization`` entries; a
+profile merged or unmerged since training, like one reset since, gets the popular list until the
+next ``kunde train``.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ import pyarrow.csv as pacsv
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from kunde._engine.recommend_data import index_of, load_data
+from kunde._engine.recommend_data import RecommendData, index_of, load_data, profiles_of
 from kunde._engine.recommend_model import RecommendModel
 from kunde._engine.recommend_train import durable_mask
 from kunde.config import Settings
@@ -59,21 +65,28 @@ def export(
     else:
         ids = np.unique(np.array(list(customers), dtype=np.str_))
     n, n_items = len(ids), len(model.product_ids)
-    row = index_of(model.customer_ids, ids)
+    resolution = store.identity.resolution()
+    profiles, at_profile = np.unique(profiles_of(resolution, ids), return_inverse=True)
+    row = index_of(model.customer_ids, profiles)[at_profile]
 
-    consented = np.array(sorted(store.consents.granted_customers(Purpose.PERSONALIZATION)))
-    personal = (row >= 0) & np.isin(ids, consented.astype(np.str_))
+    # most restrictive consent: a profile is personal when a member grants and none withdrew
+    states = store.consents.latest_states(Purpose.PERSONALIZATION)
+    state_ids = np.array(list(states), dtype=np.str_)
+    granted = np.array(list(states.values()), dtype=bool)
+    state_profiles = profiles_of(resolution, state_ids)
+    ok = np.isin(profiles, state_profiles[granted]) & ~np.isin(profiles, state_profiles[~granted])
+    personal = (row >= 0) & ok[at_profile]
     reset_ids, reset_day = store.recommend.resets()
     trained = np.datetime64(datetime.fromisoformat(model.trained_at), "D").astype(np.int64)
-    # a reset on or after the training day makes the stored list stale: popular until the
-    # next train
-    stale_ids = reset_ids[reset_day >= trained]
-    personal &= ~np.isin(ids, stale_ids)
+    # a reset on or after the training day, or a merge or unmerge since training, makes the
+    # stored list stale: popular until the next train
+    stale = [profiles_of(resolution, reset_ids[reset_day >= trained]), _regrouped(model, data)]
+    personal &= ~np.isin(profiles, np.concatenate(stale))[at_profile]
 
     cand = np.where(personal[:, None], model.candidates[np.maximum(row, 0)], -1).astype(np.int64)
     cust_ids, country = store.recommend.customer_countries()
     seg = np.full(n, -1, dtype=np.int64)
-    at = index_of(np.sort(cust_ids), ids)
+    at = index_of(np.sort(cust_ids), profiles[at_profile])
     seg_country = country[np.argsort(cust_ids)][np.maximum(at, 0)] if len(cust_ids) else ids
     seg[at >= 0] = index_of(model.segment_names, seg_country.astype(np.str_))[at >= 0]
     shop = model.shop_popular()[: model.segment_popular.shape[1]]
@@ -88,7 +101,7 @@ def export(
 
     # the customers' purchases, in the model's product indices
     data_item = index_of(model.product_ids, data.product_ids)[data.item]
-    data_row = index_of(ids, data.customer_ids)[np.maximum(data.customer, 0)]
+    data_row = index_of(profiles, data.customer_ids)[np.maximum(data.customer, 0)]
     mine = (data.customer >= 0) & (data_row >= 0) & (data_item >= 0)
     durable = durable_mask(model.category_names, settings.recommend_consumable_categories)
     bought_item = data_item[mine]
@@ -97,17 +110,17 @@ def export(
         cat = model.item_category[bought_item]
         keep = np.where(cat >= 0, durable[np.maximum(cat, 0)], True)
     keep &= ~data.is_gift[mine]
-    keys = np.arange(n, dtype=np.int64)[:, None] * n_items + np.maximum(matrix, 0)
+    keys = at_profile.astype(np.int64)[:, None] * n_items + np.maximum(matrix, 0)
     banned = data_row[mine][keep] * n_items + bought_item[keep]
     allowed = (matrix >= 0) & ~np.isin(keys, banned) & _first_occurrence(matrix)
 
     removed_ids, removed_cat = store.recommend.removals()
     if len(removed_ids):
-        r_row = index_of(ids, removed_ids)
+        r_row = index_of(profiles, profiles_of(resolution, removed_ids))
         r_cat = model.category_index(removed_cat.tolist())
         ok = (r_row >= 0) & (r_cat >= 0)
         n_cat = max(len(model.category_names), 1)
-        cat_keys = np.arange(n)[:, None] * n_cat + model.item_category[np.maximum(matrix, 0)]
+        cat_keys = at_profile[:, None] * n_cat + model.item_category[np.maximum(matrix, 0)]
         allowed &= ~(is_personal & np.isin(cat_keys, r_row[ok] * n_cat + r_cat[ok]))
 
     position = np.where(allowed, -np.arange(matrix.shape[1], dtype=np.float32), -np.inf)
@@ -118,8 +131,9 @@ def export(
 
     own = data.shapes_profile[mine]
     profile = sp.csr_matrix(
-        (np.ones(int(own.sum())), (data_row[mine][own], data_item[mine][own])), shape=(n, n_items)
-    )
+        (np.ones(int(own.sum())), (data_row[mine][own], data_item[mine][own])),
+        shape=(len(profiles), n_items),
+    )[at_profile]
     because = _because(model, profile, items, from_personal)
 
     rr, cc = np.nonzero(valid)
@@ -145,6 +159,25 @@ def export(
     output.parent.mkdir(parents=True, exist_ok=True)
     pacsv.write_csv(table, output, pacsv.WriteOptions(quoting_style="needed"))
     return int(table.num_rows)
+
+
+def _regrouped(model: RecommendModel, data: RecommendData) -> NDArray[np.str_]:
+    """Profiles whose customer ids differ from training (merged or unmerged since)."""
+    ids = np.union1d(model.absorbed_ids.astype(np.str_), data.absorbed_ids)
+    then = _profile_in(model.absorbed_ids.astype(np.str_), model.absorbed_profile, ids)
+    now = _profile_in(data.absorbed_ids, data.absorbed_profile, ids)
+    moved = then != now
+    return np.concatenate([ids[moved], then[moved], now[moved]]).astype(np.str_)
+
+
+def _profile_in(
+    absorbed: NDArray[np.str_], profile: NDArray[np.str_], ids: NDArray[np.str_]
+) -> NDArray[np.str_]:
+    """The profile of each of ``ids`` under the merges ``absorbed -> profile`` (sorted)."""
+    at = index_of(absorbed, ids)
+    out = ids.astype(object)
+    out[at >= 0] = profile[at[at >= 0]]
+    return out.astype(np.str_)
 
 
 def _because(

@@ -126,13 +126,15 @@ class RecommendFacade:
     def remove_interest(self, actor: Actor, customer_id: str, category: str) -> None:
         """Stop ``category`` from shaping the customer's feed (effective on the next request).
 
+        Recorded for the customer's profile (the survivor when customers were merged).
+
         Raises:
             NotFoundError: unknown customer, or a category the shop does not have.
         """
         from kunde._engine.privacy import audit_entry as _audit
         from kunde.privacy import AuditAction
 
-        self._require_customer(customer_id)
+        customer_id = self._require_profile(customer_id)
         model = self.recommend_model()
         if model.category_index([category])[0] < 0:
             raise NotFoundError(f"There is no category {category!r}.")
@@ -147,22 +149,26 @@ class RecommendFacade:
     def reset_personalization(self, actor: Actor, customer_id: str) -> None:
         """Forget every inferred interest: only purchases from now on shape the feed.
 
+        Recorded for the customer's profile (the survivor when customers were merged).
+
         Raises:
             NotFoundError: unknown customer.
         """
         from kunde._engine.privacy import audit_entry as _audit
         from kunde.privacy import AuditAction
 
-        self._require_customer(customer_id)
+        customer_id = self._require_profile(customer_id)
         at = _now()
         with self.store.db.begin() as conn:
             self.store.recommend.reset(customer_id, at, conn=conn)
             entry = _audit(actor, AuditAction.PERSONALIZATION_RESET, customer_id, at)
             self.store.audit.append([entry], conn=conn)
 
-    def _require_customer(self, customer_id: str) -> None:
+    def _require_profile(self, customer_id: str) -> str:
+        """The profile id of a known customer (themselves unless merged)."""
         if self.store.recommend.country(customer_id) is None:
             raise NotFoundError(f"Customer {customer_id!r} not found.")
+        return self.store.identity.resolution_of([customer_id]).profile_of(customer_id)
 
     # --- editorial --------------------------------------------------------------------------
 

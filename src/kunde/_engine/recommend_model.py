@@ -68,6 +68,9 @@ class RecommendModel:
         new_releases: products released within the novelty window.
         as_of_day: day of the newest line the model saw.
         trained_at: when it was trained (UTC, naive ISO string in the manifest).
+        absorbed_ids: customer ids that were part of another profile when it was trained
+            (sorted); ``absorbed_profile`` their profile ids. A profile whose members differ
+            now (a merge or unmerge since) is scored live until the next train.
     """
 
     version: str
@@ -88,6 +91,8 @@ class RecommendModel:
     segment_popular: NDArray[np.int32]
     new_releases: NDArray[np.int64]
     as_of_day: int
+    absorbed_ids: NDArray[np.str_]
+    absorbed_profile: NDArray[np.str_]
 
     @cached_property
     def similarity_by_column(self) -> sp.csc_matrix:
@@ -119,6 +124,11 @@ class RecommendModel:
     def customer(self, customer_id: str) -> int:
         """Row of a customer's stored personal list, -1 if there is none."""
         return int(index_of(self.customer_ids, np.array([customer_id], dtype=np.str_))[0])
+
+    def members(self, profile_id: str) -> list[str]:
+        """The customer ids the profile ``profile_id`` was made of at training, sorted."""
+        others = self.absorbed_ids[self.absorbed_profile == profile_id].tolist()
+        return sorted([profile_id, *others])
 
     def popular_for(self, segment: str) -> NDArray[np.int64]:
         """The segment's popular products, else the shop's."""
@@ -207,6 +217,8 @@ def _load(directory: Path, version: str) -> RecommendModel:
         segment_popular=arrays["segment_popular"].astype(np.int32),
         new_releases=arrays["new_releases"].astype(np.int64),
         as_of_day=int(manifest["as_of_day"]),
+        absorbed_ids=arrays.get("absorbed_ids", np.zeros(0, dtype=np.str_)),
+        absorbed_profile=arrays.get("absorbed_profile", np.zeros(0, dtype=np.str_)),
         **sparse,
     )
 

@@ -8,6 +8,15 @@ personal candidates and the popularity lists.
 Which personal ranking: the candidates stored at training time, unless the customer changed
 their interests since (reset or removal) or has no stored list (new since training) — then
 their current profile is scored against the product neighbours on the spot.
+
+Merged customers: a request for any customer id of a merged profile serves the profile (the
+identity graph is read per request). Its lines, resets, removed interests and consent are
+pooled over the profile's customer ids (consent: the most restrictive of their latest entries,
+see :meth:`kunde.store.recommend.RecommendRepository.serving_state`), so a merge, an unmerge, a
+reset or a withdrawal counts on the next request. The stored candidates are used only while the
+profile is made of the same customer ids as at training; after a merge or unmerge it is scored
+live from its current lines until the next ``kunde train`` joins (or separates) the histories
+in the models.
 """
 
 from __future__ import annotations
@@ -126,6 +135,8 @@ def _category(model: RecommendModel, item: int) -> str | None:
 class _Profile:
     """One customer's state at this request."""
 
+    profile_id: str
+    """The profile the customer id resolves to (itself unless merged)."""
     consent: bool
     country: str
     reset_at: datetime | None
@@ -146,6 +157,7 @@ def _profile(store: Store, model: RecommendModel, customer_id: str) -> _Profile:
     state = store.recommend.serving_state(customer_id)
     if state is None:
         raise NotFoundError(f"Customer {customer_id!r} not found.")
+    members = state.members
     lines, reset_at, removed = state.lines, state.reset_at, state.removed
     item = model.products(lines.product_id.tolist())
     removed_index = model.category_index([c for c, _ in removed])
@@ -156,11 +168,14 @@ def _profile(store: Store, model: RecommendModel, customer_id: str) -> _Profile:
     if len(removed_index):
         own &= ~np.isin(cat, removed_index[removed_index >= 0])
     trained = datetime.fromisoformat(model.trained_at)
-    changed = (reset_at is not None and reset_at > trained) or any(
-        at > trained for _, at in removed
+    changed = (
+        (reset_at is not None and reset_at > trained)
+        or any(at > trained for _, at in removed)
+        or sorted(members) != model.members(members[0])  # merged or unmerged since training
     )
     valid = (item >= 0) & ~lines.is_gift
     return _Profile(
+        profile_id=members[0],
         consent=state.consent,
         country=state.country,
         reset_at=reset_at,
@@ -288,7 +303,7 @@ def customer_feed(
     ranked, because = _context_ranking(model, ctx, n_cand)
     history = np.unique(profile.item[profile.own]) if personal_on else np.zeros(0, np.int64)
     if personal_on:
-        row = model.customer(customer_id)
+        row = model.customer(profile.profile_id)
         if row >= 0 and not profile.changed_since_training:
             mine = model.candidates[row].astype(np.int64)
             mine = mine[mine >= 0]
@@ -351,6 +366,7 @@ def customer_feed(
         )
     return {
         "customer_id": customer_id,
+        "profile_id": profile.profile_id,
         "context": context,
         "personal": bool(personal),
         "basis": _basis(profile, personal_on),
@@ -418,6 +434,7 @@ def interests(
         )
     return {
         "customer_id": customer_id,
+        "profile_id": profile.profile_id,
         "personal": profile.consent,
         "basis": _basis(profile, bool(interest.sum() > 0)),
         "interests": shown,

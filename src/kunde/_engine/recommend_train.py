@@ -196,6 +196,8 @@ def train(store: Store, settings: Settings) -> dict[str, Any]:
         "segment_names": segment_names,
         "segment_popular": segment_popular,
         "new_releases": new_releases,
+        "absorbed_ids": data.absorbed_ids,
+        "absorbed_profile": data.absorbed_profile,
     }
     manifest["seconds"] = {
         "read": round(loaded - started, 3),

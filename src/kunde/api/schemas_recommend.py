@@ -48,6 +48,8 @@ class RecommendationsOut(BaseModel):
     """A customer's page."""
 
     customer_id: str
+    profile_id: str
+    """The profile served: the customer id itself, or the survivor it was merged into."""
     context: str
     personal: bool
     """Whether anything on the page came from the customer's own history."""
@@ -77,6 +79,8 @@ class PersonalizationOut(BaseModel):
     """What kunde infers about a customer, and what they changed."""
 
     customer_id: str
+    profile_id: str
+    """The profile served: the customer id itself, or the survivor it was merged into."""
     personal: bool
     """Whether the customer consents to personalization (no consent: no interests)."""
     basis: str

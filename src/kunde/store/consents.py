@@ -99,16 +99,18 @@ class ConsentRepository:
 
     def granted_customers(self, purpose: Purpose) -> set[str]:
         """Every customer whose latest entry of ``purpose`` grants it (one set-based query)."""
+        return {c for c, granted in self.latest_states(purpose).items() if granted}
+
+    def latest_states(self, purpose: Purpose) -> dict[str, bool]:
+        """Every customer with an entry of ``purpose``: whether their latest one grants it."""
         latest = (
             select(_t.c.customer_id, func.max(_t.c.entry_id).label("entry_id"))
             .where(_t.c.purpose == purpose.value)
             .group_by(_t.c.customer_id)
             .subquery()
         )
-        query = (
-            select(_t.c.customer_id)
-            .join(latest, _t.c.entry_id == latest.c.entry_id)
-            .where(_t.c.granted.is_(True))
+        query = select(_t.c.customer_id, _t.c.granted).join(
+            latest, _t.c.entry_id == latest.c.entry_id
         )
         with self._db.connect() as conn:
-            return set(conn.execute(query).scalars())
+            return {str(r[0]): bool(r[1]) for r in conn.execute(query)}

@@ -16,7 +16,19 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Boolean, Connection, Date, DateTime, cast, delete, func, insert, select, text
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Date,
+    DateTime,
+    bindparam,
+    cast,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy import Engine as SAEngine
 
 from kunde.store._transaction import transaction
@@ -89,11 +101,13 @@ class ServingState:
 
     Attributes:
         country: the customer's country ('' when unknown).
-        consent: whether their latest ``personalization`` consent entry grants it.
+        consent: whether personalization is granted (for a merged profile: the most
+            restrictive of its members' latest ``personalization`` entries).
         reset_at: their last "reset all" (``None``: never).
         removed: ``(category, removed_at)`` of their removed interests.
         lines: their bought product lines with exact times (:meth:`customer_lines`).
         editorial: the shop's editorial picks.
+        members: the customer ids of the profile, the profile id first, then sorted.
     """
 
     country: str
@@ -102,27 +116,55 @@ class ServingState:
     removed: list[tuple[str, datetime]]
     lines: LineRows
     editorial: EditorialPicks
+    members: list[str]
 
 
 # The serving path runs these per request: plain statements built once, cheap to execute.
+# ``:ids`` are the customer ids of one profile (one id unless customers were merged).
+_IDS: Any = bindparam("ids", expanding=True)
 _STATE_SQL: dict[str, Any] = {
-    "customer": text(
+    # the customer's profile id and every customer id of it (no rows: unknown customer)
+    "members": text(
+        "WITH RECURSIVE up(id) AS ("
+        " SELECT c.customer_id FROM customers c WHERE c.customer_id = :customer_id"
+        " UNION SELECT m.customer_id FROM customer_merges m JOIN up"
+        " ON m.absorbed_customer_id = up.id WHERE m.undone_at IS NULL),"
+        " root(id) AS (SELECT up.id FROM up WHERE NOT EXISTS (SELECT 1 FROM customer_merges m"
+        " WHERE m.absorbed_customer_id = up.id AND m.undone_at IS NULL)),"
+        " down(id) AS (SELECT root.id FROM root"
+        " UNION SELECT m.absorbed_customer_id FROM customer_merges m JOIN down"
+        " ON m.customer_id = down.id WHERE m.undone_at IS NULL)"
+        " SELECT (SELECT root.id FROM root) AS profile, down.id FROM down"
+    ),
+    # the profile's country, latest reset, and how many of its ids' latest personalization
+    # entries there are and how many of them grant it
+    "profile": text(
         "SELECT COALESCE(c.country, '') AS country, "
-        "(SELECT e.granted FROM consent_entries e WHERE e.customer_id = c.customer_id "
-        "AND e.purpose = 'personalization' ORDER BY e.entry_id DESC LIMIT 1) AS granted, "
-        "(SELECT r.reset_at FROM personalization_resets r "
-        "WHERE r.customer_id = c.customer_id) AS reset_at "
-        "FROM customers c WHERE c.customer_id = :customer_id"
-    ).columns(granted=Boolean, reset_at=DateTime),
+        "(SELECT MAX(r.reset_at) FROM personalization_resets r WHERE r.customer_id IN :ids) "
+        "AS reset_at, COUNT(e.entry_id) AS entries, "
+        "COALESCE(SUM(CASE WHEN e.granted THEN 1 ELSE 0 END), 0) AS grants "
+        "FROM (SELECT 1 AS one) AS one LEFT JOIN customers c ON c.customer_id = :profile "
+        "LEFT JOIN consent_entries e ON e.customer_id IN :ids "
+        "AND e.purpose = 'personalization' AND e.entry_id = (SELECT MAX(x.entry_id) "
+        "FROM consent_entries x WHERE x.customer_id = e.customer_id "
+        "AND x.purpose = 'personalization') "
+        "GROUP BY c.country"
+    )
+    .bindparams(_IDS)
+    .columns(reset_at=DateTime),
     "removed": text(
-        "SELECT category, removed_at FROM removed_interests WHERE customer_id = :customer_id "
-        "ORDER BY category"
-    ).columns(removed_at=DateTime),
+        "SELECT category, MAX(removed_at) AS removed_at FROM removed_interests "
+        "WHERE customer_id IN :ids GROUP BY category ORDER BY category"
+    )
+    .bindparams(_IDS)
+    .columns(removed_at=DateTime),
     "lines": text(
         "SELECT product_id, ordered_at, quantity - returned_quantity AS kept, is_gift "
-        "FROM order_lines WHERE customer_id = :customer_id AND kind = 'product' "
+        "FROM order_lines WHERE customer_id IN :ids AND kind = 'product' "
         "AND product_id IS NOT NULL AND quantity > 0 AND quantity - returned_quantity > 0"
-    ).columns(ordered_at=DateTime, is_gift=Boolean),
+    )
+    .bindparams(_IDS)
+    .columns(ordered_at=DateTime, is_gift=Boolean),
     "editorial": text(
         "SELECT product_id, share, updated_at FROM editorial_picks ORDER BY position"
     ).columns(updated_at=DateTime),
@@ -242,19 +284,32 @@ class RecommendRepository:
         return LineRows(**{**lines.__dict__, "at": at})
 
     def serving_state(self, customer_id: str) -> ServingState | None:
-        """Everything one recommendation request reads, ``None`` for an unknown customer."""
-        bind = {"customer_id": customer_id}
+        """Everything one recommendation request reads, ``None`` for an unknown customer.
+
+        The customer is read as their profile (the identity graph's active merges, followed
+        in the same connection), and its state is pooled over the profile's customer ids:
+        the country is the profile's; consent is the most restrictive of the ids' latest
+        ``personalization`` entries (personal only when one grants and none withdrew); the
+        latest reset counts; every removed category counts; the lines are everyone's.
+        """
         with self._db.connect() as conn:
-            head = conn.execute(_STATE_SQL["customer"], bind).first()
-            if head is None:
+            found = conn.execute(_STATE_SQL["members"], {"customer_id": customer_id}).all()
+            if not found:
                 return None
-            country, consent, reset_at = head[0], head[1], head[2]
-            removed_rows = conn.execute(_STATE_SQL["removed"], bind).all()
-            rows = conn.execute(_STATE_SQL["lines"], bind).all()
+            profile = str(found[0][0])
+            ids = [profile, *sorted(str(r[1]) for r in found if r[1] != profile)]
+            many: dict[str, Any] = {"ids": ids}
+            head = conn.execute(_STATE_SQL["profile"], {**many, "profile": profile}).one()
+            values: tuple[Any, ...] = tuple(head)
+            country, reset_at, entries, grants = values
+            removed_rows = conn.execute(_STATE_SQL["removed"], many).all()
+            rows = conn.execute(_STATE_SQL["lines"], many).all()
             picks = conn.execute(_STATE_SQL["editorial"]).all()
+        # most restrictive: one id grants and none withdrew
+        consent = 0 < int(entries) == int(grants)
         at = np.array([r[1] for r in rows], dtype="datetime64[us]")
         lines = LineRows(
-            customer_id=np.full(len(rows), customer_id, dtype=np.str_),
+            customer_id=np.full(len(rows), ids[0], dtype=np.str_),
             order_id=np.zeros(len(rows), dtype=np.str_),
             product_id=np.array([r[0] for r in rows], dtype=np.str_),
             day=(at.astype("datetime64[D]") - _EPOCH).astype(np.int64),
@@ -279,6 +334,7 @@ class RecommendRepository:
             removed,
             lines,
             editorial,
+            ids,
         )
 
     def products(self) -> CatalogRows:
