@@ -122,3 +122,19 @@ def test_a_merged_profile_pools_lines_resets_and_removals(any_engine: Engine) ->
     assert data.shapes_profile[seeds & (data.customer == 0)].all()  # C2's seeds shape C1
     engine.store.recommend.remove_interest("C2", "Garden > Seeds", datetime(2026, 10, 7))
     assert not load_data(engine.store, category_depth=2).shapes_profile.any()
+
+
+def test_an_erased_customers_kept_lines_build_no_profile(any_engine: Engine) -> None:
+    from kunde.privacy import Actor
+
+    engine = any_engine
+    _shop(engine)
+    engine.erase_customer(Actor(key_id=None, role="admin"), "C2")
+    data = load_data(engine.store, category_depth=2)
+    assert list(data.customer_ids) == ["C1"]  # the pseudonym is nobody's profile
+    seeds = [
+        int(c)
+        for i, c in zip(data.item, data.customer, strict=True)
+        if data.product_ids[i] == "SEEDS"
+    ]
+    assert seeds == [-1, -1]  # both SEEDS baskets still count for "bought together"

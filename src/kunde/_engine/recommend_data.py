@@ -26,6 +26,7 @@ from numpy.typing import NDArray
 
 from kunde.errors import InputError
 from kunde.identity import Resolution
+from kunde.privacy import PSEUDONYM_PREFIX
 from kunde.recommend import Interactions, build_interactions
 from kunde.store import Store
 
@@ -143,6 +144,11 @@ def load_data(store: Store, category_depth: int) -> RecommendData:
     absorbed_ids = np.array(sorted(resolution.absorbed), dtype=np.str_)
     absorbed_profile = resolution.resolve(absorbed_ids).astype(np.str_)
     line_customer = profiles_of(resolution, lines.customer_id)
+    # An erased customer's lines kept for bookkeeping carry a pseudonym: they still show what
+    # is bought together, like an anonymous order, but build nobody's profile.
+    line_customer = np.where(
+        np.char.startswith(line_customer, PSEUDONYM_PREFIX), "", line_customer
+    ).astype(np.str_)
     product_ids = catalog.product_id
     item = index_of(product_ids, lines.product_id)
     known = item >= 0  # a product stored as a fee or adjustment is not recommended
