@@ -244,6 +244,14 @@ def main() -> None:
     parser.add_argument("--data")
     parser.add_argument("--output")
     parser.add_argument("--skip-whole", action="store_true")
+    parser.add_argument(
+        "--store", help="keep the lines and imported store in this directory and reuse them"
+    )
+    parser.add_argument(
+        "--whole-only",
+        action="store_true",
+        help="only the whole processes; keep the in-memory record of the last run",
+    )
     args = parser.parse_args()
     if args.child:
         child(args.child, args.data, args.output)
@@ -258,10 +266,15 @@ def main() -> None:
         flush=True,
     )
     results: dict[str, Any] = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        path = str(Path(tmp) / "lines.npz")
+    if args.whole_only:
+        last = json.loads((Path(__file__).parent / "results" / "value_scale.json").read_text())
+        results = {"kunde": last["kunde"], "lifetimes": last["lifetimes"]}
+    with tempfile.TemporaryDirectory() as scratch:
+        tmp = args.store or scratch
+        Path(tmp).mkdir(parents=True, exist_ok=True)
+        path = str(Path(scratch) / "lines.npz")
         np.savez(path, **data)
-        for which in ("kunde", "lifetimes"):
+        for which in () if args.whole_only else ("kunde", "lifetimes"):
             proc = subprocess.run(
                 [sys.executable, __file__, "--child", which, "--data", path],
                 capture_output=True,
