@@ -82,7 +82,9 @@ def _run(args: list[str], env: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def whole_processes(data: dict[str, np.ndarray], epoch: np.datetime64, tmp: Path) -> dict[str, Any]:
+def whole_processes(
+    data: dict[str, np.ndarray], epoch: np.datetime64, tmp: Path, all_models: bool = True
+) -> dict[str, Any]:
     """Run both sides as processes on the same file; returns seconds and peak memory per step."""
     lines = tmp / "lines.csv"
     reuse = (tmp / "imported").exists()  # a store kept by an earlier run (--store DIR)
@@ -137,9 +139,10 @@ def whole_processes(data: dict[str, np.ndarray], epoch: np.datetime64, tmp: Path
         ],
         env,
     )
-    steps["kunde value fit (all models, not compared)"] = _run(
-        [*kunde, "value", "fit", "--time-unit", "D", "--json"], env
-    )
+    if all_models:
+        steps["kunde value fit (all models, not compared)"] = _run(
+            [*kunde, "value", "fit", "--time-unit", "D", "--json"], env
+        )
     fitted = json.loads(steps["kunde value fit --model bgnbd"]["stdout"])
     life = json.loads(steps["lifetimes script"]["stdout"].strip().splitlines()[-1])
     for step in steps.values():

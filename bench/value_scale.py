@@ -247,6 +247,7 @@ def main() -> None:
     parser.add_argument(
         "--store", help="keep the lines and imported store in this directory and reuse them"
     )
+    parser.add_argument("--skip-all-models", action="store_true", help="no all-model fit")
     parser.add_argument(
         "--whole-only",
         action="store_true",
@@ -289,7 +290,7 @@ def main() -> None:
         if not args.skip_whole:
             from _value_whole import whole_processes
 
-            whole = whole_processes(data, EPOCH, Path(tmp))
+            whole = whole_processes(data, EPOCH, Path(tmp), not args.skip_all_models)
 
     k, lt = results["kunde"], results["lifetimes"]
     rows = []

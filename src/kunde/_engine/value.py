@@ -36,6 +36,7 @@ from kunde.value import (
     assign_segments,
     rfm_scores,
     select_by_likelihood,
+    summarize_customer_days,
 )
 
 __all__ = [
@@ -71,27 +72,26 @@ def artefact_path(settings: Settings) -> Path:
 def _summary(
     store: Store, as_of: date | None
 ) -> tuple[np.ndarray[Any, np.dtype[np.object_]], CustomerSummary]:
-    """Every profile's purchase history, aggregated by the database (merged customers as one)."""
-    days = store.value.profile_days(as_of)
-    has = days.purchase_days > 0
-    if not np.any(has):
+    """Every profile's purchase history: customers merged into one profile count as one, a day
+    several of them bought on once (the summary counts distinct days per index)."""
+    rows = store.value.customer_days(as_of)
+    if rows.day.size == 0 or not np.any(rows.purchase_lines > 0):
         raise InputError("no purchases stored (up to the as-of date): import orders first")
-    as_of_day = int(days.latest_day.max()) if as_of is None else (as_of - _EPOCH).days
-    frequency = np.maximum(days.purchase_days - 1, 0).astype(np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        monetary = np.where(frequency > 0, np.maximum(days.after_first, 0.0) / frequency, 0.0)
-    summary = CustomerSummary(
-        as_of=as_of_day,
-        has_purchase=has,
-        first_day=days.first_day,
-        last_day=days.last_day,
-        frequency=frequency,
-        recency_days=np.where(has, days.last_day - days.first_day, 0).astype(np.float64),
-        tenure_days=np.where(has, as_of_day - days.first_day, 0).astype(np.float64),
-        monetary=monetary,
-        total_value=days.total,
+    ids, customer = rows.customer_ids, rows.customer
+    resolution = store.identity.resolution()
+    if resolution.absorbed:  # one vectorised remap of customer indexes to profile indexes
+        profiles = resolution.resolve(ids).astype(str)
+        unique, to_profile = np.unique(profiles, return_inverse=True)
+        ids, customer = unique.astype(object), to_profile.reshape(-1)[customer]
+    summary = summarize_customer_days(
+        customer,
+        rows.day,
+        rows.purchased + rows.returned,
+        as_of=as_of,
+        purchase_day=rows.purchase_lines > 0,
+        n_customers=int(ids.shape[0]),
     )
-    return days.customer_ids, summary
+    return ids, summary
 
 
 def fit_purchase_model(
