@@ -16,11 +16,13 @@ CSV file, imported into a SQLite store with ``kunde import orders`` (timed apart
 ``kunde value fit --model bgnbd`` + ``kunde value export`` against one lifetimes process that
 reads the same file, summarises, fits, predicts and writes the same CSV.
 
-Findings (2026-12-04, machine heavily shared): whole processes 1.09x wall / 1.16x CPU against
-lifetimes (target 10x, not met); reading ~2.8 M customer-day rows through sqlite3 and the CLI's
-start-up dominate kunde's side (see bench/README.md).
+Findings (2026-12-04, machine heavily shared): whole processes 1.19x wall / 1.16x CPU against
+lifetimes (target 10x, not met); SQLite's scan of ~2.8 M customer-day rows (read or grouped in
+SQL alike) and the CLI's start-up dominate kunde's side (see bench/README.md).
 
-Usage: ``python bench/value_scale.py [--customers N] [--skip-whole]``.
+Usage: ``python bench/value_scale.py [--customers N] [--skip-whole] [--store DIR]
+[--whole-only] [--skip-all-models]``; ``--store`` keeps the CSV and the imported store (the import
+takes ~15 min) for the next run, ``--whole-only`` reruns only the whole processes.
 """
 
 from __future__ import annotations
