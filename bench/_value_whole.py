@@ -82,10 +82,14 @@ def _run(args: list[str], env: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def whole_processes(data: dict[str, np.ndarray], epoch: np.datetime64, tmp: Path) -> dict[str, Any]:
+def whole_processes(
+    data: dict[str, np.ndarray], epoch: np.datetime64, tmp: Path, all_models: bool = True
+) -> dict[str, Any]:
     """Run both sides as processes on the same file; returns seconds and peak memory per step."""
     lines = tmp / "lines.csv"
-    write_lines_csv(data, epoch, lines)
+    reuse = (tmp / "imported").exists()  # a store kept by an earlier run (--store DIR)
+    if not reuse:
+        write_lines_csv(data, epoch, lines)
     kunde = [sys.executable, "-c", "from kunde.cli import main; main()"]
     env = {
         **os.environ,
@@ -93,10 +97,19 @@ def whole_processes(data: dict[str, np.ndarray], epoch: np.datetime64, tmp: Path
         "KUNDE_DATA_DIR": str(tmp / "data"),
     }
     steps: dict[str, dict[str, Any]] = {}
-    _run([*kunde, "init"], env)
-    steps["kunde import orders (not compared)"] = _run(
-        [*kunde, "import", "orders", str(lines), "--json"], env
-    )
+    if reuse:
+        steps["kunde import orders (not compared)"] = json.loads(
+            (tmp / "imported").read_text(encoding="utf-8")
+        )
+    else:
+        _run([*kunde, "init"], env)
+        steps["kunde import orders (not compared)"] = _run(
+            [*kunde, "import", "orders", str(lines), "--json"], env
+        )
+        steps["kunde import orders (not compared)"].pop("stdout")
+        (tmp / "imported").write_text(
+            json.dumps(steps["kunde import orders (not compared)"]), encoding="utf-8"
+        )
     print("imported", flush=True)
     steps["kunde value fit --model bgnbd"] = _run(
         [*kunde, "value", "fit", "--model", "bgnbd", "--time-unit", "D", "--json"], env
@@ -126,13 +139,14 @@ def whole_processes(data: dict[str, np.ndarray], epoch: np.datetime64, tmp: Path
         ],
         env,
     )
-    steps["kunde value fit (all models, not compared)"] = _run(
-        [*kunde, "value", "fit", "--time-unit", "D", "--json"], env
-    )
+    if all_models:
+        steps["kunde value fit (all models, not compared)"] = _run(
+            [*kunde, "value", "fit", "--time-unit", "D", "--json"], env
+        )
     fitted = json.loads(steps["kunde value fit --model bgnbd"]["stdout"])
     life = json.loads(steps["lifetimes script"]["stdout"].strip().splitlines()[-1])
     for step in steps.values():
-        step.pop("stdout")
+        step.pop("stdout", None)
     compared = ("kunde value fit --model bgnbd", "kunde value export")
     kunde_s = sum(steps[name]["seconds"] for name in compared)
     kunde_cpu = sum(steps[name]["cpu_s"] for name in compared)

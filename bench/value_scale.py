@@ -16,11 +16,13 @@ CSV file, imported into a SQLite store with ``kunde import orders`` (timed apart
 ``kunde value fit --model bgnbd`` + ``kunde value export`` against one lifetimes process that
 reads the same file, summarises, fits, predicts and writes the same CSV.
 
-Findings (2026-12-04, machine heavily shared): whole processes 1.09x wall / 1.16x CPU against
-lifetimes (target 10x, not met); reading ~2.8 M customer-day rows through sqlite3 and the CLI's
-start-up dominate kunde's side (see bench/README.md).
+Findings (2026-12-04, machine heavily shared): whole processes 1.19x wall / 1.16x CPU against
+lifetimes (target 10x, not met); SQLite's scan of ~2.8 M customer-day rows (read or grouped in
+SQL alike) and the CLI's start-up dominate kunde's side (see bench/README.md).
 
-Usage: ``python bench/value_scale.py [--customers N] [--skip-whole]``.
+Usage: ``python bench/value_scale.py [--customers N] [--skip-whole] [--store DIR]
+[--whole-only] [--skip-all-models]``; ``--store`` keeps the CSV and the imported store (the import
+takes ~15 min) for the next run, ``--whole-only`` reruns only the whole processes.
 """
 
 from __future__ import annotations
@@ -244,6 +246,15 @@ def main() -> None:
     parser.add_argument("--data")
     parser.add_argument("--output")
     parser.add_argument("--skip-whole", action="store_true")
+    parser.add_argument(
+        "--store", help="keep the lines and imported store in this directory and reuse them"
+    )
+    parser.add_argument("--skip-all-models", action="store_true", help="no all-model fit")
+    parser.add_argument(
+        "--whole-only",
+        action="store_true",
+        help="only the whole processes; keep the in-memory record of the last run",
+    )
     args = parser.parse_args()
     if args.child:
         child(args.child, args.data, args.output)
@@ -258,10 +269,15 @@ def main() -> None:
         flush=True,
     )
     results: dict[str, Any] = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        path = str(Path(tmp) / "lines.npz")
+    if args.whole_only:
+        last = json.loads((Path(__file__).parent / "results" / "value_scale.json").read_text())
+        results = {"kunde": last["kunde"], "lifetimes": last["lifetimes"]}
+    with tempfile.TemporaryDirectory() as scratch:
+        tmp = args.store or scratch
+        Path(tmp).mkdir(parents=True, exist_ok=True)
+        path = str(Path(scratch) / "lines.npz")
         np.savez(path, **data)
-        for which in ("kunde", "lifetimes"):
+        for which in () if args.whole_only else ("kunde", "lifetimes"):
             proc = subprocess.run(
                 [sys.executable, __file__, "--child", which, "--data", path],
                 capture_output=True,
@@ -276,7 +292,7 @@ def main() -> None:
         if not args.skip_whole:
             from _value_whole import whole_processes
 
-            whole = whole_processes(data, EPOCH, Path(tmp))
+            whole = whole_processes(data, EPOCH, Path(tmp), not args.skip_all_models)
 
     k, lt = results["kunde"], results["lifetimes"]
     rows = []

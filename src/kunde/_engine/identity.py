@@ -26,6 +26,7 @@ from kunde.identity import (
 )
 from kunde.privacy import Actor, AuditAction
 from kunde.store import Store
+from kunde.store.value import BUMP_CUSTOMER_DAYS_VERSION
 
 __all__ = ["customer_with_profile", "identify", "resolve_customers", "undo_merge"]
 
@@ -77,6 +78,8 @@ def identify(store: Store, settings: Settings, actor: Actor, request: IdentifyIn
         merge_ids = store.identity.add_merges(
             plan.merges, "identify: shared identifier", at, actor.label, conn
         )
+        if merge_ids:  # value scores group merged customers: their cache must go
+            conn.exec_driver_sql(BUMP_CUSTOMER_DAYS_VERSION)
         merged = [
             {
                 "merge_id": merge_id,
@@ -151,6 +154,7 @@ def undo_merge(store: Store, actor: Actor, merge_id: int) -> dict[str, Any]:
             raise NotFoundError(f"There is no merge with id {merge_id}.")
         if not store.identity.undo(merge_id, at, actor.label, conn):
             raise ConflictError(f"Merge {merge_id} was undone already, at {merge['undone_at']}.")
+        conn.exec_driver_sql(BUMP_CUSTOMER_DAYS_VERSION)  # value scores see the two apart
         survivor, absorbed = merge["customer_id"], merge["absorbed_customer_id"]
         store.audit.append(
             [

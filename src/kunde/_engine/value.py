@@ -72,18 +72,26 @@ def artefact_path(settings: Settings) -> Path:
 def _summary(
     store: Store, as_of: date | None
 ) -> tuple[np.ndarray[Any, np.dtype[np.object_]], CustomerSummary]:
+    """Every profile's purchase history: customers merged into one profile count as one, a day
+    several of them bought on once (the summary counts distinct days per index)."""
     rows = store.value.customer_days(as_of)
     if rows.day.size == 0 or not np.any(rows.purchase_lines > 0):
         raise InputError("no purchases stored (up to the as-of date): import orders first")
+    ids, customer = rows.customer_ids, rows.customer
+    resolution = store.identity.resolution()
+    if resolution.absorbed:  # one vectorised remap of customer indexes to profile indexes
+        profiles = resolution.resolve(ids).astype(str)
+        unique, to_profile = np.unique(profiles, return_inverse=True)
+        ids, customer = unique.astype(object), to_profile.reshape(-1)[customer]
     summary = summarize_customer_days(
-        rows.customer,
+        customer,
         rows.day,
         rows.purchased + rows.returned,
         as_of=as_of,
         purchase_day=rows.purchase_lines > 0,
-        n_customers=int(rows.customer_ids.shape[0]),
+        n_customers=int(ids.shape[0]),
     )
-    return rows.customer_ids, summary
+    return ids, summary
 
 
 def fit_purchase_model(

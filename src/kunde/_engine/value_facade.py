@@ -52,6 +52,9 @@ class ValueFacade:
     def customer_value(self, customer_id: str, horizon_days: int = 365) -> dict[str, Any]:
         """One customer's predicted value with the stored models (the export's columns).
 
+        A customer merged into another profile gets the profile's value (``customer_id`` is then
+        the profile's id).
+
         Segments are quintiles over all customers, so the whole base is scored once per model
         and data version and horizon, and cached.
 
@@ -61,7 +64,9 @@ class ValueFacade:
         """
         from kunde._engine import value as _value
 
-        row = self._value_scores(horizon_days).row(customer_id)
+        scores = self._value_scores(horizon_days)
+        profile = self.store.identity.resolution_of([customer_id]).profile_of(customer_id)
+        row = scores.row(profile)  # a merged customer is valued as their whole profile
         if row is not None:
             return {**row, "horizon_days": horizon_days}
         if self.store.customers.get(customer_id) is None:
