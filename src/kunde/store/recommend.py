@@ -106,26 +106,27 @@ class ServingState:
 
 # The serving path runs these per request: plain statements built once, cheap to execute.
 _STATE_SQL: dict[str, Any] = {
+    # the customer's row, repeated once per removed interest (NULLs when there is none)
     "customer": text(
         "SELECT COALESCE(c.country, '') AS country, "
         "(SELECT e.granted FROM consent_entries e WHERE e.customer_id = c.customer_id "
         "AND e.purpose = 'personalization' ORDER BY e.entry_id DESC LIMIT 1) AS granted, "
         "(SELECT r.reset_at FROM personalization_resets r "
-        "WHERE r.customer_id = c.customer_id) AS reset_at "
-        "FROM customers c WHERE c.customer_id = :customer_id"
-    ).columns(granted=Boolean, reset_at=DateTime),
-    "removed": text(
-        "SELECT category, removed_at FROM removed_interests WHERE customer_id = :customer_id "
-        "ORDER BY category"
-    ).columns(removed_at=DateTime),
-    "lines": text(
-        "SELECT product_id, ordered_at, quantity - returned_quantity AS kept, is_gift "
+        "WHERE r.customer_id = c.customer_id) AS reset_at, "
+        "x.category AS category, x.removed_at AS removed_at "
+        "FROM customers c LEFT JOIN removed_interests x ON x.customer_id = c.customer_id "
+        "WHERE c.customer_id = :customer_id ORDER BY x.category"
+    ).columns(granted=Boolean, reset_at=DateTime, removed_at=DateTime),
+    # part 0: the customer's kept product lines; part 1: the shop's editorial picks in order
+    "lines_and_picks": text(
+        "SELECT 0 AS part, product_id, ordered_at AS at, "
+        "quantity - returned_quantity AS amount, is_gift AS flag, 0 AS position "
         "FROM order_lines WHERE customer_id = :customer_id AND kind = 'product' "
-        "AND product_id IS NOT NULL AND quantity > 0 AND quantity - returned_quantity > 0"
-    ).columns(ordered_at=DateTime, is_gift=Boolean),
-    "editorial": text(
-        "SELECT product_id, share, updated_at FROM editorial_picks ORDER BY position"
-    ).columns(updated_at=DateTime),
+        "AND product_id IS NOT NULL AND quantity > 0 AND quantity - returned_quantity > 0 "
+        "UNION ALL "
+        "SELECT 1 AS part, product_id, updated_at AS at, share AS amount, NULL AS flag, position "
+        "FROM editorial_picks ORDER BY part, position"
+    ).columns(at=DateTime, flag=Boolean),
 }
 
 
@@ -245,13 +246,14 @@ class RecommendRepository:
         """Everything one recommendation request reads, ``None`` for an unknown customer."""
         bind = {"customer_id": customer_id}
         with self._db.connect() as conn:
-            head = conn.execute(_STATE_SQL["customer"], bind).first()
-            if head is None:
+            heads = conn.execute(_STATE_SQL["customer"], bind).all()
+            if not heads:
                 return None
-            country, consent, reset_at = head[0], head[1], head[2]
-            removed_rows = conn.execute(_STATE_SQL["removed"], bind).all()
-            rows = conn.execute(_STATE_SQL["lines"], bind).all()
-            picks = conn.execute(_STATE_SQL["editorial"]).all()
+            both = conn.execute(_STATE_SQL["lines_and_picks"], bind).all()
+        country, consent, reset_at = heads[0][0], heads[0][1], heads[0][2]
+        removed_rows = [(r[3], r[4]) for r in heads if r[3] is not None]
+        rows = [(r[1], r[2], r[3], r[4]) for r in both if r[0] == 0]
+        picks = [(r[1], r[3], r[2]) for r in both if r[0] == 1]
         at = np.array([r[1] for r in rows], dtype="datetime64[us]")
         lines = LineRows(
             customer_id=np.full(len(rows), customer_id, dtype=np.str_),
