@@ -39,6 +39,21 @@ def _free_port() -> int:
 
 
 @contextmanager
+def bare_server(*options: str) -> list[str]:
+    """The command that serves the anchor (``_bare_api.py``) with uvicorn, plus ``options``."""
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--app-dir",
+        str(HERE),
+        "_bare_api:app",
+        "--log-level",
+        "warning",
+        *options,
+    ]
+
+
 def _server(args: list[str], env: dict[str, str]) -> Iterator[str]:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
@@ -122,16 +137,7 @@ def main() -> None:
             kunde = _measure(
                 base, {"Authorization": f"Bearer {key}"}, options.requests, options.batches
             )
-        bare_cmd = [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--app-dir",
-            str(HERE),
-            "_bare_api:app",
-            "--log-level",
-            "warning",
-        ]
+        bare_cmd = bare_server()
         with _server(bare_cmd, env) as base:
             bare = _measure(base, {}, options.requests, options.batches)
 

@@ -24,7 +24,7 @@ import tempfile
 from pathlib import Path
 
 from _machine import machine, print_table, write_result
-from api import HERE, _server  # the same server start/stop as bench/api.py
+from api import _server, bare_server  # the same server start/stop as bench/api.py
 from kunde.config import Settings
 from kunde.engine import Engine
 from kunde.privacy import Actor, ConsentChange
@@ -92,6 +92,7 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers of both servers")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: apt-get install -y wrk (Debian/Ubuntu) or brew install wrk")
@@ -117,21 +118,19 @@ def main() -> None:
         assert check["personal"], check
         engine.close()
         env = {**os.environ, "KUNDE_DATABASE_URL": url, "KUNDE_DATA_DIR": f"{tmp}/data"}
-        kunde_cmd = [sys.executable, "-c", "from kunde.cli import main; main()", "serve"]
+        kunde_cmd = [
+            sys.executable,
+            "-c",
+            "from kunde.cli import main; main()",
+            "serve",
+            "--workers",
+            str(args.workers),
+        ]
         with _server(kunde_cmd, env) as base:
             kunde = _wrk(base, key, ids, args)
             # the same server's plain catalog read: what the stack costs before recommending
             product = _wrk(base, key, products, args, PRODUCT)
-        bare_cmd = [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--app-dir",
-            str(HERE),
-            "_bare_api:app",
-            "--log-level",
-            "warning",
-        ]
+        bare_cmd = bare_server("--workers", str(args.workers))
         with _server(bare_cmd, env) as base:
             bare = _wrk(base, None, ids, args)
 
@@ -149,7 +148,7 @@ def main() -> None:
     rps_ratio = kunde["requests/s"] / bare["requests/s"]
     print_table(
         f"GET /v1/customers/{{id}}/recommendations, wrk -t{args.threads} -c{args.connections} "
-        f"-d{args.duration}s, 1 worker each",
+        f"-d{args.duration}s, {args.workers} worker(s) each",
         [
             "measure",
             "kunde recommendations",
@@ -165,10 +164,11 @@ def main() -> None:
         f"{'met' if rps_ratio >= 0.5 else 'NOT MET'}); kunde non-2xx: {kunde['non-2xx']:.0f}"
     )
     path = write_result(
-        "recommend_serve",
+        "recommend_serve" if args.workers == 1 else f"recommend_serve_{args.workers}workers",
         {
             "machine": {**machine("fastapi", "uvicorn"), "load_avg_at_start": os.getloadavg()[0]},
             "customers": args.customers,
+            "workers": args.workers,
             "wrk": {
                 "threads": args.threads,
                 "connections": args.connections,

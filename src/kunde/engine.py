@@ -50,6 +50,7 @@ class Engine(IdentityFacade, RecommendFacade, RightsFacade, ValueFacade):
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or get_settings()
         self.store = Store(self.settings.database_url)
+        self._keys = access.KeyCache()
 
     def init(self) -> None:
         """Create or upgrade the database schema and the data directory."""
@@ -77,7 +78,14 @@ class Engine(IdentityFacade, RecommendFacade, RightsFacade, ValueFacade):
         Raises:
             AuthenticationError: no, unknown or revoked key.
         """
-        return access.authenticate(self.store, key)
+        return access.authenticate(self.store, key, self._keys)
+
+    def cached_principal(self, key: str) -> Principal | None:
+        """The principal of a key authenticated in the last seconds, without database I/O.
+
+        ``None`` means "ask :meth:`authenticate`" (unknown to the cache, expired or revoked).
+        """
+        return access.cached_principal(self._keys, key)
 
     def revoke_key(self, key_id: int) -> None:
         """Revoke an API key.
@@ -85,7 +93,7 @@ class Engine(IdentityFacade, RecommendFacade, RightsFacade, ValueFacade):
         Raises:
             NotFoundError: no key with this id.
         """
-        access.revoke_key(self.store, key_id)
+        access.revoke_key(self.store, key_id, self._keys)
 
     def list_keys(self) -> list[dict[str, object]]:
         """Every API key without the key itself: id, prefix, role, name, created/revoked/used."""

@@ -103,6 +103,15 @@ def test_serving_state_reads_consent_reset_removals_and_lines(any_engine: Engine
     assert state.reset_at == datetime(2026, 10, 30, 8, 0)
     assert state.removed == [("Garden > Seeds", datetime(2026, 10, 30, 9, 0))]
     assert (state.editorial.product_ids, state.editorial.share) == (["BOOK", "SEEDS"], 0.2)
+    assert state.editorial.updated_at == datetime(2026, 10, 30)
+    assert state.lines.product_id.tolist() == ["SEEDS"]  # the picks are not the customer's lines
+    assert state.lines.quantity.tolist() == [3.0]
+    assert state.lines.is_gift.tolist() == [False]
+    repo.remove_interest("C2", "Books", datetime(2026, 10, 30, 10, 0))
+    state = repo.serving_state("C2")
+    assert state is not None
+    assert [c for c, _ in state.removed] == ["Books", "Garden > Seeds"]
+    assert state.lines.product_id.tolist() == ["SEEDS"]  # one row per line, not per removal
 
 
 def test_a_merged_profile_pools_lines_resets_and_removals(any_engine: Engine) -> None:

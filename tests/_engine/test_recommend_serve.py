@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from datetime import datetime, timedelta
 
@@ -9,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kunde._engine.recommend_model import ModelCache
 from kunde.engine import Engine
 from kunde.errors import InvalidFieldError, NotFittedError, NotFoundError
 from kunde.identity import CustomerProfile
@@ -228,3 +230,21 @@ def test_gift_lines_never_move_the_served_interests(
         ]
     )
     assert demo_engine.interests(customer)["interests"] == before
+
+
+def test_concurrent_first_requests_all_get_the_trained_model(demo_engine: Engine) -> None:
+    # A fresh server process: its first requests arrive together while one of them loads.
+    cache = ModelCache(demo_engine.settings.data_dir)
+    start = threading.Barrier(8)
+    seen: list[object] = []
+
+    def first_request() -> None:
+        start.wait()
+        seen.append(cache.get())
+
+    threads = [threading.Thread(target=first_request) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(seen) == 8 and None not in seen

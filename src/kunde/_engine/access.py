@@ -20,6 +20,8 @@ import contextlib
 import dataclasses
 import hashlib
 import secrets
+import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -37,13 +39,16 @@ from kunde.privacy import TOKEN_PREFIX
 from kunde.store import Store
 
 __all__ = [
+    "KEY_CACHE_SECONDS",
     "KEY_PREFIX",
     "ROLES",
     "ROLE_PERMISSIONS",
+    "KeyCache",
     "Permission",
     "Principal",
     "authenticate",
     "authorize",
+    "cached_principal",
     "create_key",
     "hash_key",
     "list_keys",
@@ -56,6 +61,14 @@ KEY_PREFIX = "kunde_"
 _SHOWN_PREFIX = 12  # characters of a key kept in clear: "kunde_" + 6 random ones
 _MAX_KEY_LENGTH = 256  # longer strings are not keys; refuse them before hashing
 _TOUCH_EVERY = timedelta(minutes=5)  # last_used_at precision; spares a write per request
+
+KEY_CACHE_SECONDS = 5.0
+"""How long a process trusts a key it authenticated without asking the database again.
+
+A revocation takes effect at once in the process that revokes (it drops the key from its
+cache); other processes (``kunde serve --workers N``, a CLI ``kunde keys revoke``) stop
+accepting the key at the latest this many seconds later.
+"""
 
 
 class Permission(StrEnum):
@@ -136,6 +149,45 @@ class Principal:
         return permission in ROLE_PERMISSIONS.get(self.role, frozenset())
 
 
+class KeyCache:
+    """Principals of recently authenticated keys, by key hash, for ``ttl`` seconds.
+
+    Only keys that authenticated are kept (unknown and revoked keys always ask the database),
+    at most ``max_keys`` of them: when full, the cache is emptied rather than evicting one by one.
+    Safe to share between threads.
+
+    Args:
+        ttl: seconds an entry is trusted.
+        max_keys: largest number of entries.
+    """
+
+    def __init__(self, ttl: float = KEY_CACHE_SECONDS, max_keys: int = 1024) -> None:
+        self.ttl = ttl
+        self.max_keys = max_keys
+        self._entries: dict[str, tuple[float, Principal]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key_hash: str) -> Principal | None:
+        """The cached principal of ``key_hash``, ``None`` if absent or expired."""
+        entry = self._entries.get(key_hash)
+        if entry is None or entry[0] <= time.monotonic():
+            return None
+        return entry[1]
+
+    def put(self, key_hash: str, principal: Principal) -> None:
+        """Trust ``principal`` for ``key_hash`` for the next ``ttl`` seconds."""
+        with self._lock:
+            if len(self._entries) >= self.max_keys:
+                self._entries.clear()
+            self._entries[key_hash] = (time.monotonic() + self.ttl, principal)
+
+    def forget(self, key_id: int) -> None:
+        """Drop the key ``key_id`` (it was revoked): its next use asks the database."""
+        with self._lock:
+            for key_hash in [h for h, (_, p) in self._entries.items() if p.key_id == key_id]:
+                del self._entries[key_hash]
+
+
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
@@ -162,8 +214,18 @@ def create_key(store: Store, role: str, name: str | None = None) -> str:
     return key
 
 
-def authenticate(store: Store, key: str) -> Principal:
+def cached_principal(cache: KeyCache, key: str) -> Principal | None:
+    """The principal of ``key`` if ``cache`` holds it, without touching the database."""
+    if not key.startswith(KEY_PREFIX) or len(key) > _MAX_KEY_LENGTH or not key.isascii():
+        return None
+    return cache.get(hash_key(key))
+
+
+def authenticate(store: Store, key: str, cache: KeyCache | None = None) -> Principal:
     """The principal behind ``key``.
+
+    With a ``cache``, a key that authenticated less than ``cache.ttl`` seconds ago is trusted
+    without reading the database (see :data:`KEY_CACHE_SECONDS`).
 
     Raises:
         AuthenticationError: the key is empty, unknown or revoked.
@@ -172,7 +234,10 @@ def authenticate(store: Store, key: str) -> Principal:
         raise AuthenticationError("No API key: send the header 'Authorization: Bearer <key>'.")
     record = None
     if key.startswith(KEY_PREFIX) and len(key) <= _MAX_KEY_LENGTH and key.isascii():
-        record = store.keys.find_by_hash(hash_key(key))
+        key_hash = hash_key(key)
+        if cache is not None and (principal := cache.get(key_hash)) is not None:
+            return principal
+        record = store.keys.find_by_hash(key_hash)
     if record is None:
         if key.startswith(TOKEN_PREFIX):
             raise AuthenticationError(
@@ -186,7 +251,10 @@ def authenticate(store: Store, key: str) -> Principal:
         # A busy database must not fail or stall the request: the timestamp is informative.
         with contextlib.suppress(OperationalError):
             store.keys.touch(record.key_id, now)
-    return Principal(key_id=record.key_id, role=record.role)
+    principal = Principal(key_id=record.key_id, role=record.role)
+    if cache is not None:
+        cache.put(key_hash, principal)
+    return principal
 
 
 def list_keys(store: Store) -> list[dict[str, object]]:
@@ -194,14 +262,17 @@ def list_keys(store: Store) -> list[dict[str, object]]:
     return [dataclasses.asdict(record) for record in store.keys.all()]
 
 
-def revoke_key(store: Store, key_id: int) -> None:
-    """Revoke a key; it stops working at once.
+def revoke_key(store: Store, key_id: int, cache: KeyCache | None = None) -> None:
+    """Revoke a key; it stops working at once here (``cache`` forgets it), elsewhere within
+    :data:`KEY_CACHE_SECONDS`.
 
     Raises:
         NotFoundError: there is no key with this id.
     """
     if not store.keys.revoke(key_id, _now()):
         raise NotFoundError(f"There is no API key with id {key_id}.")
+    if cache is not None:
+        cache.forget(key_id)
 
 
 def authorize(principal: Principal, permission: Permission, customer_id: str | None = None) -> None:

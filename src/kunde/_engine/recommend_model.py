@@ -245,11 +245,16 @@ class ModelCache:
 
     def get(self) -> RecommendModel | None:
         """The current model (``None`` until one was trained)."""
-        now = time.monotonic()
-        if now >= self._next_check and self._lock.acquire(blocking=self._model is None):
+        # Without a model every caller waits for the one loading it (rather than answering
+        # "not trained" while the first load runs); with one, a single caller checks for a new
+        # version and the others go on with the current model.
+        due = self._model is None or time.monotonic() >= self._next_check
+        if due and self._lock.acquire(blocking=self._model is None):
             try:
-                self._next_check = now + self.every
-                self._refresh()
+                now = time.monotonic()
+                if self._model is None or now >= self._next_check:
+                    self._next_check = now + self.every
+                    self._refresh()
             finally:
                 self._lock.release()
         return self._model

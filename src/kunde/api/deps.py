@@ -13,6 +13,7 @@ from typing import Annotated, Any, cast
 
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from kunde.api.body import check_batch_size, read_json, validate
 from kunde.api.errors import validation_error
@@ -92,13 +93,18 @@ _bearer = HTTPBearer(
 )
 
 
-def _principal(
+async def _principal(
     engine: EngineDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
+    # async: a key seen in the last seconds needs no I/O; only a cache miss takes a thread.
     if credentials is None:
         raise AuthenticationError("No API key: send the header 'Authorization: Bearer <key>'.")
-    return engine.authenticate(credentials.credentials)
+    key = credentials.credentials
+    principal = engine.cached_principal(key)
+    if principal is None:
+        principal = await run_in_threadpool(engine.authenticate, key)
+    return principal
 
 
 PrincipalDep = Annotated[Principal, Depends(_principal)]
@@ -205,14 +211,14 @@ EditorialManager = Annotated[Principal, Depends(_requires(Permission.MANAGE_EDIT
 """A caller who may set the editorial picks (admin, staff)."""
 
 
-def _recommendation_reader(  # sync: may write the audit record
+async def _recommendation_reader(  # the audit record (people only) is written in a thread
     principal: PrincipalDep, engine: EngineDep, customer_id: CustomerId, request: Request
 ) -> Principal:
     engine.authorize(principal, Permission.READ_RECOMMENDATIONS, customer_id)
     if principal.can(Permission.READ_PERSONAL_DATA):  # people (admin, staff): audited
         route = request.scope.get("route")
         what = f"{request.method} {getattr(route, 'path', request.url.path)}"
-        engine.record_read(_actor(principal, request), customer_id, what)
+        await run_in_threadpool(engine.record_read, _actor(principal, request), customer_id, what)
     return principal
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
+from starlette.concurrency import run_in_threadpool
 
 from kunde.api.deps import CustomerId, EngineDep, ProductId, ProductReader, RecommendationReader
 from kunde.api.routers._responses import errors
@@ -46,7 +47,7 @@ def get_complements(
 
 
 @router.get("/customers/{customer_id}/recommendations", responses=errors(401, 403, 404, 409, 422))
-def get_recommendations(
+async def get_recommendations(
     principal: RecommendationReader,
     customer_id: CustomerId,
     engine: EngineDep,
@@ -61,6 +62,7 @@ def get_recommendations(
     segment plus editorial picks, and ``personal`` is false. Roles ``admin`` and ``staff``
     (audited) and ``integration`` (the shop backend).
     """
-    return RecommendationsOut.model_validate(
-        engine.recommendations(customer_id, k, context, product_ids)
-    )
+    # async, with the engine's reads in a thread: FastAPI then checks the returned model in the
+    # event loop instead of a second thread hop per request
+    page = await run_in_threadpool(engine.recommendations, customer_id, k, context, product_ids)
+    return RecommendationsOut.model_validate(page)
