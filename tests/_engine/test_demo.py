@@ -84,9 +84,20 @@ def test_build_demo_stores_every_line_and_reruns_without_duplicates(any_engine: 
 
 def test_demo_examples_exist_in_the_store(engine: Engine) -> None:
     result = engine.build_demo(seed=5, customers=SMALL)
-    customer = engine.get_customer(str(result["example_customer_id"]))
+    example = str(result["example_customer_id"])
+    customer = engine.get_customer(example)
     assert customer["given_name"] and customer["addresses"]
     assert customer["summary"] is not None
+    assert engine.has_consent(example, "personalization")  # the personal feed can be tried
+    assert engine.recommendations(example)["personal"] is True
+
+
+def test_demo_consents_are_recorded_once(engine: Engine) -> None:
+    first = engine.build_demo(seed=5, customers=SMALL)
+    granted = engine.consented_customers("personalization")
+    assert 0.5 * SMALL < len(granted) < 0.9 * SMALL  # most, not all, agreed
+    assert isinstance(first["consents"], int) and first["consents"] > len(granted)
+    assert engine.build_demo(seed=5, customers=SMALL)["consents"] == 0
 
 
 def test_demo_admin_key_is_created_once(engine: Engine) -> None:

@@ -51,6 +51,7 @@ def test_untrained_shop_answers_not_fitted(engine: Engine) -> None:
 
 def test_without_consent_the_page_is_popular_and_says_so(demo_engine: Engine) -> None:
     customer = loyal_customers(demo_engine, 1)[0]
+    consent(demo_engine, customer, granted=False)  # the demo's customers mostly agreed
     page = demo_engine.recommendations(customer)
     assert page["personal"] is False
     assert page["basis"] == "no_consent"

@@ -38,11 +38,15 @@ def test_train_swaps_in_a_new_version(kunde: RunKunde, demo_engine: Engine) -> N
 
 def test_recommend_for_and_also_bought(kunde: RunKunde, demo_engine: Engine) -> None:
     customer = _history_customers(demo_engine, 1)[0]
+    withdraw = ConsentChange(
+        purpose="personalization", granted=False, policy_version="v1", source="web"
+    )
+    demo_engine.record_consents(Actor(key_id=None, role="admin"), customer, [withdraw])
     result = kunde(["recommend", "for", customer, "-k", "4", "--json"], *_where(demo_engine))
     assert result.returncode == 0, result.stderr
     page = json.loads(result.stdout)
     assert len(page["items"]) == 4
-    assert page["personal"] is False  # no consent recorded
+    assert page["personal"] is False  # consent withdrawn
     model = demo_engine.recommend_model()
     product = str(model.product_ids[int(model.also_bought.getnnz(axis=1).argmax())])
     result = kunde(["recommend", "also-bought", product, "-k", "3"], *_where(demo_engine))
@@ -62,6 +66,11 @@ def test_export_leaves_out_purchases_and_respects_consent(
         purpose="personalization", granted=True, policy_version="v1", source="web"
     )
     demo_engine.record_consents(Actor(key_id=None, role="admin"), consenting, [change])
+    withdraw = ConsentChange(
+        purpose="personalization", granted=False, policy_version="v1", source="web"
+    )
+    for other in customers[1:]:
+        demo_engine.record_consents(Actor(key_id=None, role="admin"), other, [withdraw])
     ids_file = tmp_path / "customers.csv"
     ids_file.write_text("customer_id\n" + "\n".join(customers) + "\n", encoding="utf-8")
     out = tmp_path / "recs.csv"

@@ -105,4 +105,22 @@ def test_the_ledger_offers_no_way_to_change_or_delete() -> None:
         "history",
         "is_granted",
         "latest_states",
+        "seed",
     }
+
+
+def test_seed_appends_only_to_empty_ledgers(any_engine: Engine) -> None:
+    ledger = any_engine.store.consents
+    grant = ConsentChange(
+        purpose="personalization", granted=True, policy_version="v1", source="web"
+    )
+    withdraw = ConsentChange(
+        purpose="personalization", granted=False, policy_version="v1", source="web"
+    )
+    at = datetime(2026, 1, 1)
+    ledger.append("C-1", [withdraw], recorded_at=at, recorded_by="test")
+    added = ledger.seed([("C-1", grant), ("C-2", grant)], recorded_at=at, recorded_by="demo")
+    assert added == 1  # C-1 already decided: its ledger is left as it is
+    assert ledger.granted_customers(Purpose.PERSONALIZATION) == {"C-2"}
+    assert ledger.seed([("C-2", grant)], recorded_at=at, recorded_by="demo") == 0
+    assert len(ledger.history("C-2")) == 1

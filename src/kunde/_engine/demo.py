@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -30,9 +31,10 @@ def build_demo(
 
     Returns:
         ``{"directory", "seed", "customers", "products", "orders", "events", "value",
-        "recommend", "example_customer_id", "example_product_id"}``: the import entries are
-        the ``--json`` summaries of ``kunde import``, ``value`` what ``value_fit()`` returned,
-        ``recommend`` the manifest of ``train_recommend()``.
+        "consents", "recommend", "example_customer_id", "example_product_id"}``: the import
+        entries are the ``--json`` summaries of ``kunde import``, ``consents`` how many starting
+        consent entries were recorded, ``value`` what ``value_fit()`` returned, ``recommend``
+        the manifest of ``train_recommend()``.
 
     Raises:
         ConfigurationError: the settings say production (the demo writes made-up customers).
@@ -47,12 +49,13 @@ def build_demo(
     directory = engine.settings.data_dir / "demo"
     paths = write_shop(shop, directory)
     written = engine.upsert_customers(shop.profiles())
+    customer_id, product_id = _examples(shop)
+    consents = _starting_consents(engine, shop, example=customer_id)
     products = engine.import_products(paths["products"])
     orders = engine.import_orders(paths["orders"], progress=progress)
     events = engine.import_events(paths["events"])
     value = engine.value_fit()
     recommend = engine.train_recommend()
-    customer_id, product_id = _examples(shop)
     return {
         "directory": str(directory),
         "seed": seed,
@@ -60,11 +63,43 @@ def build_demo(
         "products": products.as_dict(),
         "orders": orders.as_dict(),
         "events": events.as_dict(),
+        "consents": consents,
         "value": value,
         "recommend": recommend,
         "example_customer_id": customer_id,
         "example_product_id": product_id,
     }
+
+
+PERSONALIZATION_SHARE = 0.7
+"""Share of demo customers who agreed to personalization (the rest see a non-personal feed)."""
+EMAIL_MARKETING_SHARE = 0.45
+"""Share of demo customers who subscribed to e-mail marketing."""
+
+
+def _starting_consents(engine: Engine, shop: DemoShop, *, example: str) -> int:
+    """Record the demo customers' consents as a checkout would (only into empty ledgers).
+
+    A deterministic 70 % agreed to personalization and 45 % to e-mail marketing; the example
+    customer shown by ``kunde demo`` agreed to personalization, so that the personal feed
+    can be tried at once.
+    """
+    from kunde.privacy import ConsentChange, Purpose
+
+    ids = np.asarray(shop.customers.column("customer_id").to_pylist(), dtype=object)
+    draw = np.random.default_rng(shop.seed + 1).random((2, len(ids)))
+    personal = (draw[0] < PERSONALIZATION_SHARE) | (ids == example)
+    email = draw[1] < EMAIL_MARKETING_SHARE
+
+    def change(purpose: Purpose) -> ConsentChange:
+        return ConsentChange(
+            purpose=purpose, granted=True, policy_version="demo-2025-01", source="web"
+        )
+
+    entries = [(str(c), change(Purpose.PERSONALIZATION)) for c in ids[personal]]
+    entries += [(str(c), change(Purpose.EMAIL_MARKETING)) for c in ids[email]]
+    recorded_at = datetime.combine(shop.today, time(9, 0))
+    return engine.store.consents.seed(entries, recorded_at=recorded_at, recorded_by="demo")
 
 
 def _examples(shop: DemoShop) -> tuple[str, str]:

@@ -49,6 +49,7 @@ def demo(
     _say(_import_line("events", result["events"]))
     value = result["value"]
     assert isinstance(value, dict)
+    _say(f"  consents    {result['consents']} starting entries (personalization, e-mail)")
     _say(f"  value       {value['customers']} customers, chosen model {value['chosen']}")
     recommend = result["recommend"]
     assert isinstance(recommend, dict)

@@ -73,6 +73,41 @@ class ConsentRepository:
         with transaction(self._db, conn) as c:
             return [_entry(row) for row in c.execute(statement, rows)]
 
+    def seed(
+        self,
+        entries: Sequence[tuple[str, ConsentChange]],
+        *,
+        recorded_at: datetime,
+        recorded_by: str,
+    ) -> int:
+        """Append starting entries for customers whose ledger is still empty (the demo shop's
+        consents: a rerun adds nothing); return how many entries were appended."""
+        ids = sorted({customer_id for customer_id, _ in entries})
+        if not ids:
+            return 0
+        with transaction(self._db, None) as c:
+            known: set[str] = set(
+                c.execute(select(_t.c.customer_id).where(_t.c.customer_id.in_(ids)).distinct())
+                .scalars()
+                .all()
+            )
+            rows = [
+                {
+                    "customer_id": customer_id,
+                    "purpose": change.purpose.value,
+                    "granted": change.granted,
+                    "policy_version": change.policy_version,
+                    "source": change.source,
+                    "recorded_at": recorded_at,
+                    "recorded_by": recorded_by,
+                }
+                for customer_id, change in entries
+                if customer_id not in known
+            ]
+            if rows:
+                c.execute(insert(_t), rows)
+        return len(rows)
+
     def history(self, customer_id: str) -> list[ConsentEntry]:
         """Every entry of one customer, oldest first."""
         query = select(_t).where(_t.c.customer_id == customer_id).order_by(_t.c.entry_id)
