@@ -10,27 +10,33 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from sqlalchemy import (
-    Boolean,
     Connection,
     Date,
-    DateTime,
-    bindparam,
     cast,
     delete,
     func,
     insert,
     select,
-    text,
 )
 from sqlalchemy import Engine as SAEngine
 
+from kunde.store._recommend_rows import (
+    EPOCH,
+    STATE_SQL,
+    CatalogRows,
+    EditorialPicks,
+    LineRows,
+    ServingState,
+    day_numbers,
+    line_rows,
+    texts,
+)
 from kunde.store._transaction import transaction
 from kunde.store.database import is_sqlite
 from kunde.store.tables import (
@@ -43,161 +49,6 @@ from kunde.store.tables import (
 )
 
 __all__ = ["CatalogRows", "EditorialPicks", "LineRows", "RecommendRepository", "ServingState"]
-
-_EPOCH = np.datetime64("1970-01-01", "D")
-
-
-@dataclass(frozen=True)
-class LineRows:
-    """Bought product lines, returns netted, as aligned arrays.
-
-    Attributes:
-        customer_id: customer id per line ('' for anonymous orders).
-        order_id: order id per line.
-        product_id: product id per line.
-        day: day per line (days since 1970-01-01).
-        quantity: units kept (bought minus returned), always > 0.
-        is_gift: gift flag per line.
-        at: order time per line (only when read for one customer).
-    """
-
-    customer_id: npt.NDArray[np.str_]
-    order_id: npt.NDArray[np.str_]
-    product_id: npt.NDArray[np.str_]
-    day: npt.NDArray[np.int64]
-    quantity: npt.NDArray[np.float64]
-    is_gift: npt.NDArray[np.bool_]
-    at: npt.NDArray[np.datetime64] | None = None
-
-
-@dataclass(frozen=True)
-class CatalogRows:
-    """The catalog's product rows (kind ``product`` only), sorted by product id.
-
-    Attributes:
-        product_id, name, category, description: per product ('' where missing).
-        released_day: release day (days since 1970-01-01), -1 where unknown.
-    """
-
-    product_id: npt.NDArray[np.str_]
-    name: list[str]
-    category: list[str]
-    description: list[str]
-    released_day: npt.NDArray[np.int64]
-
-
-@dataclass(frozen=True)
-class EditorialPicks:
-    """The shop's editorial picks in order, and the share of slots they may fill."""
-
-    product_ids: list[str]
-    share: float | None
-    updated_at: datetime | None
-
-
-@dataclass(frozen=True)
-class ServingState:
-    """What one request needs to know about a customer, read in one round of small queries.
-
-    Attributes:
-        country: the customer's country ('' when unknown).
-        consent: whether personalization is granted (for a merged profile: the most
-            restrictive of its members' latest ``personalization`` entries).
-        reset_at: their last "reset all" (``None``: never).
-        removed: ``(category, removed_at)`` of their removed interests.
-        lines: their bought product lines with exact times (:meth:`customer_lines`).
-        editorial: the shop's editorial picks.
-        members: the customer ids of the profile, the profile id first, then sorted.
-    """
-
-    country: str
-    consent: bool
-    reset_at: datetime | None
-    removed: list[tuple[str, datetime]]
-    lines: LineRows
-    editorial: EditorialPicks
-    members: list[str]
-
-
-# The serving path runs these per request: plain statements built once, cheap to execute.
-# ``:ids`` are the customer ids of one profile (one id unless customers were merged).
-_IDS: Any = bindparam("ids", expanding=True)
-_STATE_SQL: dict[str, Any] = {
-    # the customer's profile id and every customer id of it (no rows: unknown customer)
-    "members": text(
-        "WITH RECURSIVE up(id) AS ("
-        " SELECT c.customer_id FROM customers c WHERE c.customer_id = :customer_id"
-        " UNION SELECT m.customer_id FROM customer_merges m JOIN up"
-        " ON m.absorbed_customer_id = up.id WHERE m.undone_at IS NULL),"
-        " root(id) AS (SELECT up.id FROM up WHERE NOT EXISTS (SELECT 1 FROM customer_merges m"
-        " WHERE m.absorbed_customer_id = up.id AND m.undone_at IS NULL)),"
-        " down(id) AS (SELECT root.id FROM root"
-        " UNION SELECT m.absorbed_customer_id FROM customer_merges m JOIN down"
-        " ON m.customer_id = down.id WHERE m.undone_at IS NULL)"
-        " SELECT (SELECT root.id FROM root) AS profile, down.id FROM down"
-    ),
-    # the profile's country, latest reset, and how many of its ids' latest personalization
-    # entries there are and how many of them grant it
-    "profile": text(
-        "SELECT COALESCE(c.country, '') AS country, "
-        "(SELECT MAX(r.reset_at) FROM personalization_resets r WHERE r.customer_id IN :ids) "
-        "AS reset_at, COUNT(e.entry_id) AS entries, "
-        "COALESCE(SUM(CASE WHEN e.granted THEN 1 ELSE 0 END), 0) AS grants "
-        "FROM (SELECT 1 AS one) AS one LEFT JOIN customers c ON c.customer_id = :profile "
-        "LEFT JOIN consent_entries e ON e.customer_id IN :ids "
-        "AND e.purpose = 'personalization' AND e.entry_id = (SELECT MAX(x.entry_id) "
-        "FROM consent_entries x WHERE x.customer_id = e.customer_id "
-        "AND x.purpose = 'personalization') "
-        "GROUP BY c.country"
-    )
-    .bindparams(_IDS)
-    .columns(reset_at=DateTime),
-    "removed": text(
-        "SELECT category, MAX(removed_at) AS removed_at FROM removed_interests "
-        "WHERE customer_id IN :ids GROUP BY category ORDER BY category"
-    )
-    .bindparams(_IDS)
-    .columns(removed_at=DateTime),
-    "lines": text(
-        "SELECT product_id, ordered_at, quantity - returned_quantity AS kept, is_gift "
-        "FROM order_lines WHERE customer_id IN :ids AND kind = 'product' "
-        "AND product_id IS NOT NULL AND quantity > 0 AND quantity - returned_quantity > 0"
-    )
-    .bindparams(_IDS)
-    .columns(ordered_at=DateTime, is_gift=Boolean),
-    "editorial": text(
-        "SELECT product_id, share, updated_at FROM editorial_picks ORDER BY position"
-    ).columns(updated_at=DateTime),
-}
-
-
-def _days(values: Sequence[Any]) -> npt.NDArray[np.int64]:
-    """Dates (``date`` objects or ISO strings) as days since 1970-01-01."""
-    if not values:
-        return np.zeros(0, dtype=np.int64)
-    days: npt.NDArray[np.int64] = (np.array(values, dtype="datetime64[D]") - _EPOCH).astype(
-        np.int64
-    )
-    return days
-
-
-def _line_rows(rows: Sequence[Any]) -> LineRows:
-    if not rows:
-        empty = np.zeros(0, dtype=np.str_)
-        return LineRows(empty, empty, empty, np.zeros(0, np.int64), np.zeros(0), np.zeros(0, bool))
-    cust, order, product, day, quantity, gift = zip(*rows, strict=True)
-    return LineRows(
-        customer_id=np.array(cust, dtype=np.str_),
-        order_id=np.array(order, dtype=np.str_),
-        product_id=np.array(product, dtype=np.str_),
-        day=_days(day),
-        quantity=np.array(quantity, dtype=np.float64),
-        is_gift=np.array(gift, dtype=bool),
-    )
-
-
-def _text(values: Sequence[Any]) -> npt.NDArray[np.str_]:
-    return np.array(["" if v is None else str(v) for v in values], dtype=np.str_)
 
 
 class RecommendRepository:
@@ -259,7 +110,7 @@ class RecommendRepository:
             finally:
                 cursor.close()
         if not rows:
-            return _line_rows([])
+            return line_rows([])
         cust, order, product, days, quantity, gift = zip(*rows, strict=True)
         return LineRows(
             customer_id=np.array(cust, dtype=np.str_),
@@ -279,7 +130,7 @@ class RecommendRepository:
                 rows = own.execute(query).all()
         else:
             rows = conn.execute(query).all()
-        lines = _line_rows([r[:6] for r in rows])
+        lines = line_rows([r[:6] for r in rows])
         at = np.array([r[6] for r in rows], dtype="datetime64[us]")
         return LineRows(**{**lines.__dict__, "at": at})
 
@@ -293,18 +144,18 @@ class RecommendRepository:
         latest reset counts; every removed category counts; the lines are everyone's.
         """
         with self._db.connect() as conn:
-            found = conn.execute(_STATE_SQL["members"], {"customer_id": customer_id}).all()
+            found = conn.execute(STATE_SQL["members"], {"customer_id": customer_id}).all()
             if not found:
                 return None
             profile = str(found[0][0])
             ids = [profile, *sorted(str(r[1]) for r in found if r[1] != profile)]
             many: dict[str, Any] = {"ids": ids}
-            head = conn.execute(_STATE_SQL["profile"], {**many, "profile": profile}).one()
+            head = conn.execute(STATE_SQL["profile"], {**many, "profile": profile}).one()
             values: tuple[Any, ...] = tuple(head)
             country, reset_at, entries, grants = values
-            removed_rows = conn.execute(_STATE_SQL["removed"], many).all()
-            rows = conn.execute(_STATE_SQL["lines"], many).all()
-            picks = conn.execute(_STATE_SQL["editorial"]).all()
+            removed_rows = conn.execute(STATE_SQL["removed"], many).all()
+            rows = conn.execute(STATE_SQL["lines"], many).all()
+            picks = conn.execute(STATE_SQL["editorial"]).all()
         # most restrictive: one id grants and none withdrew
         consent = 0 < int(entries) == int(grants)
         at = np.array([r[1] for r in rows], dtype="datetime64[us]")
@@ -312,7 +163,7 @@ class RecommendRepository:
             customer_id=np.full(len(rows), ids[0], dtype=np.str_),
             order_id=np.zeros(len(rows), dtype=np.str_),
             product_id=np.array([r[0] for r in rows], dtype=np.str_),
-            day=(at.astype("datetime64[D]") - _EPOCH).astype(np.int64),
+            day=(at.astype("datetime64[D]") - EPOCH).astype(np.int64),
             quantity=np.array([r[2] for r in rows], dtype=np.float64),
             is_gift=np.array([bool(r[3]) for r in rows], dtype=bool),
             at=at,
@@ -350,7 +201,7 @@ class RecommendRepository:
         ids = [r[0] for r in rows]
         released = np.full(len(rows), -1, dtype=np.int64)
         has = [i for i, r in enumerate(rows) if r[4] is not None]
-        released[has] = _days([rows[i][4] for i in has])
+        released[has] = day_numbers([rows[i][4] for i in has])
         return CatalogRows(
             product_id=np.array(ids, dtype=np.str_),
             name=["" if r[1] is None else str(r[1]) for r in rows],
@@ -364,7 +215,7 @@ class RecommendRepository:
         c = customers.c
         with self._db.connect() as conn:
             rows = conn.execute(select(c.customer_id, c.country)).all()
-        return _text([r[0] for r in rows]), _text([r[1] for r in rows])
+        return texts([r[0] for r in rows]), texts([r[1] for r in rows])
 
     def country(self, customer_id: str, *, conn: Connection | None = None) -> str | None:
         """The customer's country, '' when unknown, ``None`` when the customer is unknown."""
@@ -385,14 +236,14 @@ class RecommendRepository:
         r = personalization_resets.c
         with self._db.connect() as conn:
             rows = conn.execute(select(r.customer_id, self._day_of(r.reset_at))).all()
-        return _text([row[0] for row in rows]), _days([row[1] for row in rows])
+        return texts([row[0] for row in rows]), day_numbers([row[1] for row in rows])
 
     def removals(self) -> tuple[npt.NDArray[np.str_], npt.NDArray[np.str_]]:
         """``(customer_id, category)`` of every removed interest."""
         r = removed_interests.c
         with self._db.connect() as conn:
             rows = conn.execute(select(r.customer_id, r.category)).all()
-        return _text([row[0] for row in rows]), _text([row[1] for row in rows])
+        return texts([row[0] for row in rows]), texts([row[1] for row in rows])
 
     def reset_at(self, customer_id: str, *, conn: Connection | None = None) -> datetime | None:
         """When the customer last reset their interests (``None``: never)."""
