@@ -22,8 +22,6 @@ in the models.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -31,11 +29,17 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from kunde._engine.recommend_model import RecommendModel
+from kunde._engine.recommend_profile import (
+    Profile,
+    as_of_day,
+    live_ranking,
+    profile_interests,
+    read_profile,
+)
 from kunde.config import Settings
 from kunde.errors import InvalidFieldError, NotFittedError, NotFoundError
-from kunde.recommend import FeedItem, FeedRules, category_interests, compose_feed, decay_weights
+from kunde.recommend import FeedItem, FeedRules, compose_feed, decay_weights
 from kunde.store import Store
-from kunde.store.recommend import EditorialPicks
 
 __all__ = [
     "CONTEXTS",
@@ -47,8 +51,6 @@ __all__ = [
 ]
 
 CONTEXTS = ("home", "product", "cart")
-PROFILE_HALF_LIFE_DAYS = 30.0
-"""Decay of the customer's own purchases when their ranking is scored at serving time."""
 _NONE = -1
 
 
@@ -131,99 +133,6 @@ def _category(model: RecommendModel, item: int) -> str | None:
     return str(model.category_names[c]) if c >= 0 else None
 
 
-@dataclass(frozen=True)
-class _Profile:
-    """One customer's state at this request."""
-
-    profile_id: str
-    """The profile the customer id resolves to (itself unless merged)."""
-    consent: bool
-    country: str
-    reset_at: datetime | None
-    removed: list[tuple[str, datetime]]
-    removed_index: NDArray[np.int64]
-    item: NDArray[np.int64]
-    """Model index per own bought line (-1: unknown to the model)."""
-    day: NDArray[np.int64]
-    own: NDArray[np.bool_]
-    """Per line: shapes the profile (own, not a gift, after the reset, category kept)."""
-    bought: NDArray[np.int64]
-    """Every product the customer bought for themselves (for the durable rule)."""
-    changed_since_training: bool
-    editorial: EditorialPicks
-
-
-def _profile(store: Store, model: RecommendModel, customer_id: str) -> _Profile:
-    state = store.recommend.serving_state(customer_id)
-    if state is None:
-        raise NotFoundError(f"Customer {customer_id!r} not found.")
-    members = state.members
-    lines, reset_at, removed = state.lines, state.reset_at, state.removed
-    item = model.products(lines.product_id.tolist())
-    removed_index = model.category_index([c for c, _ in removed])
-    own = (item >= 0) & ~lines.is_gift
-    if reset_at is not None and lines.at is not None:
-        own &= lines.at >= np.datetime64(reset_at, "us")
-    cat = model.item_category[np.maximum(item, 0)]
-    if len(removed_index):
-        own &= ~np.isin(cat, removed_index[removed_index >= 0])
-    trained = datetime.fromisoformat(model.trained_at)
-    changed = (
-        (reset_at is not None and reset_at > trained)
-        or any(at > trained for _, at in removed)
-        or sorted(members) != model.members(members[0])  # merged or unmerged since training
-    )
-    valid = (item >= 0) & ~lines.is_gift
-    return _Profile(
-        profile_id=members[0],
-        consent=state.consent,
-        country=state.country,
-        reset_at=reset_at,
-        removed=removed,
-        removed_index=removed_index,
-        item=item,
-        day=lines.day,
-        own=own,
-        bought=np.unique(item[valid]),
-        changed_since_training=changed,
-        editorial=state.editorial,
-    )
-
-
-def _as_of(model: RecommendModel, profile: _Profile) -> int:
-    return max(model.as_of_day, int(profile.day.max(initial=model.as_of_day)))
-
-
-def _interests(model: RecommendModel, profile: _Profile, half_life: float) -> NDArray[np.float64]:
-    n_categories = len(model.category_names)
-    if not profile.consent:
-        return np.zeros(n_categories)
-    own = profile.own
-    return category_interests(
-        profile.item[own],
-        profile.day[own],
-        np.zeros(int(own.sum()), dtype=bool),
-        item_category=model.item_category,
-        n_categories=n_categories,
-        as_of_day=_as_of(model, profile),
-        half_life_days=half_life,
-        removed=profile.removed_index[profile.removed_index >= 0].tolist(),
-    )
-
-
-def _live_ranking(model: RecommendModel, profile: _Profile, n: int) -> NDArray[np.int64]:
-    """The customer's current profile scored against the product neighbours."""
-    own = profile.own
-    if not own.any():
-        return np.zeros(0, dtype=np.int64)
-    w = decay_weights(profile.day[own], _as_of(model, profile), PROFILE_HALF_LIFE_DAYS)
-    p = np.bincount(profile.item[own], weights=w, minlength=len(model.product_ids))
-    profile_row = sp.csr_matrix((p / max(p.sum(), 1e-12)).astype(np.float32))
-    scores = np.asarray((profile_row @ model.similarity).toarray()).ravel()
-    ranked = np.argsort(-scores, kind="stable")[:n]
-    return ranked[scores[ranked] > 0].astype(np.int64)
-
-
 def _because(
     model: RecommendModel, history: NDArray[np.int64], ranked: NDArray[np.int64]
 ) -> NDArray[np.int64]:
@@ -291,11 +200,11 @@ def customer_feed(
         raise InvalidFieldError("product_id", f"context={context} needs at least one product_id")
     for pid in context_ids:
         _require_product(store, pid)
-    profile = _profile(store, model, customer_id)
+    profile = read_profile(store, model, customer_id)
     picks = profile.editorial
     rules = feed_rules(settings, k, picks.share)
     n_cand = max(settings.recommend_candidates, 2 * k)
-    interest = _interests(model, profile, settings.recommend_interest_half_life_days)
+    interest = profile_interests(model, profile, settings.recommend_interest_half_life_days)
     personal_on = profile.consent and bool(interest.sum() > 0)
 
     ctx = model.products(context_ids)
@@ -308,7 +217,7 @@ def customer_feed(
             mine = model.candidates[row].astype(np.int64)
             mine = mine[mine >= 0]
         else:
-            mine = _live_ranking(model, profile, n_cand)
+            mine = live_ranking(model, profile, n_cand)
         ranked = np.concatenate([ranked, mine])
         because = np.concatenate([because, _because(model, history, mine)])
     feed_interest = interest.copy()
@@ -375,7 +284,7 @@ def customer_feed(
     }
 
 
-def _basis(profile: _Profile, personal_on: bool) -> str:
+def _basis(profile: Profile, personal_on: bool) -> str:
     if not profile.consent:
         return "no_consent"
     return "history" if personal_on else "no_history"
@@ -408,11 +317,11 @@ def interests(
     Raises:
         NotFoundError: unknown customer.
     """
-    profile = _profile(store, model, customer_id)
-    interest = _interests(model, profile, settings.recommend_interest_half_life_days)
+    profile = read_profile(store, model, customer_id)
+    interest = profile_interests(model, profile, settings.recommend_interest_half_life_days)
     own = profile.own if profile.consent else np.zeros(len(profile.item), dtype=bool)
     w = decay_weights(
-        profile.day[own], _as_of(model, profile), settings.recommend_interest_half_life_days
+        profile.day[own], as_of_day(model, profile), settings.recommend_interest_half_life_days
     )
     per_item = np.bincount(profile.item[own], weights=w, minlength=len(model.product_ids))
     items = np.flatnonzero(per_item > 0)
