@@ -38,7 +38,6 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@contextmanager
 def bare_server(*options: str) -> list[str]:
     """The command that serves the anchor (``_bare_api.py``) with uvicorn, plus ``options``."""
     return [
@@ -54,6 +53,7 @@ def bare_server(*options: str) -> list[str]:
     ]
 
 
+@contextmanager
 def _server(args: list[str], env: dict[str, str]) -> Iterator[str]:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
