@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kunde._engine.recommend_model import ModelCache, RecommendModel
 from kunde.config import Settings
 from kunde.errors import InvalidFieldError, NotFoundError
 from kunde.privacy import Actor
 from kunde.store import Store
+
+if TYPE_CHECKING:  # numpy/scipy models: loaded on the first recommendation, not at start-up
+    from kunde._engine.recommend_model import ModelCache, RecommendModel
 
 __all__ = ["RecommendFacade"]
 
@@ -29,6 +31,8 @@ class RecommendFacade:
     def _recommend_cache(self) -> ModelCache:
         cache = self.__dict__.get("_recommend_models")
         if cache is None:
+            from kunde._engine.recommend_model import ModelCache
+
             cache = ModelCache(self.settings.data_dir, self.settings.recommend_reload_seconds)
             self.__dict__["_recommend_models"] = cache
         return cache

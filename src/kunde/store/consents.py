@@ -22,6 +22,21 @@ __all__ = ["ConsentRepository"]
 _t = consent_entries
 
 
+def _row(
+    customer_id: str, change: ConsentChange, recorded_at: datetime, recorded_by: str
+) -> dict[str, Any]:
+    """One ledger row to insert."""
+    return {
+        "customer_id": customer_id,
+        "purpose": change.purpose.value,
+        "granted": change.granted,
+        "policy_version": change.policy_version,
+        "source": change.source,
+        "recorded_at": recorded_at,
+        "recorded_by": recorded_by,
+    }
+
+
 def _entry(row: Any) -> ConsentEntry:
     return ConsentEntry(
         entry_id=row.entry_id,
@@ -57,18 +72,7 @@ class ConsentRepository:
         """Append one entry per change, in the given order; return the stored entries."""
         if not changes:
             return []
-        rows = [
-            {
-                "customer_id": customer_id,
-                "purpose": change.purpose.value,
-                "granted": change.granted,
-                "policy_version": change.policy_version,
-                "source": change.source,
-                "recorded_at": recorded_at,
-                "recorded_by": recorded_by,
-            }
-            for change in changes
-        ]
+        rows = [_row(customer_id, change, recorded_at, recorded_by) for change in changes]
         statement = insert(_t).returning(*_t.c, sort_by_parameter_order=True)
         with transaction(self._db, conn) as c:
             return [_entry(row) for row in c.execute(statement, rows)]
@@ -92,15 +96,7 @@ class ConsentRepository:
                 .all()
             )
             rows = [
-                {
-                    "customer_id": customer_id,
-                    "purpose": change.purpose.value,
-                    "granted": change.granted,
-                    "policy_version": change.policy_version,
-                    "source": change.source,
-                    "recorded_at": recorded_at,
-                    "recorded_by": recorded_by,
-                }
+                _row(customer_id, change, recorded_at, recorded_by)
                 for customer_id, change in entries
                 if customer_id not in known
             ]
