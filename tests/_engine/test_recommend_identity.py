@@ -116,21 +116,44 @@ def test_train_joins_a_merged_profile_and_separates_it_after_unmerge(any_engine:
     assert model.members(web) == [web]
 
 
-def test_consent_of_a_merged_profile_is_the_most_restrictive(any_engine: Engine) -> None:
+def _export_reasons(engine: Engine, out: Path, customers: list[str]) -> set[str]:
+    engine.recommend_export(out, k=3, customers=customers)
+    with out.open(newline="", encoding="utf-8") as f:
+        return {r["reason"] for r in csv.DictReader(f)}
+
+
+def test_consent_of_a_merged_profile_is_the_latest_expressed_will(
+    any_engine: Engine, tmp_path: Path
+) -> None:
     engine = any_engine
     web, store = _shop(engine, "k-", [[0, 1], [3, 4]])
     engine.train_recommend()
-    consent(engine, web)
-    merge(engine, web, store)
-    # the store id never said anything: the survivor's grant counts for the profile
-    assert engine.recommendations(store)["basis"] == "history"
-    consent(engine, store, granted=False)
+    consent(engine, store, granted=False)  # said no in the store, long ago
+    consent(engine, web)  # later said yes in the web shop
+    merge_id = merge(engine, web, store)
+    # the newest entry among the profile's ids decides: the later grant
+    for customer in (web, store):
+        assert engine.recommendations(customer)["basis"] == "history"
+        assert engine.has_consent(customer, "personalization")
+    consent(engine, store, granted=False)  # withdrawn through any id: the newest will
     for customer in (web, store):
         page = engine.recommendations(customer)
         assert (page["personal"], page["basis"], page["profile_id"]) == (False, "no_consent", web)
         assert engine.interests(customer)["interests"] == []
+        assert not engine.has_consent(customer, "personalization")
+    reasons = _export_reasons(engine, tmp_path / "a.csv", [web, store])
+    assert not {r for r in reasons if r.startswith(("because", "picked"))}
     consent(engine, store)
     assert engine.recommendations(web)["basis"] == "history"
+    consent(engine, web, granted=False)
+    assert engine.recommendations(store)["basis"] == "no_consent"
+
+    # unmerged, each id has its own ledger again: web withdrew last, store granted last
+    engine.undo_merge(ADMIN, merge_id)
+    assert engine.recommendations(web)["basis"] == "no_consent"
+    assert engine.recommendations(store)["basis"] == "history"
+    assert not engine.has_consent(web, "personalization")
+    assert engine.has_consent(store, "personalization")
 
 
 def test_an_absorbed_id_is_served_its_profile_before_and_after_training(

@@ -104,7 +104,9 @@ def test_the_ledger_offers_no_way_to_change_or_delete() -> None:
         "has_entries",
         "history",
         "is_granted",
+        "latest",
         "latest_states",
+        "ledger",
         "seed",
     }
 
@@ -124,3 +126,29 @@ def test_seed_appends_only_to_empty_ledgers(any_engine: Engine) -> None:
     assert ledger.granted_customers(Purpose.PERSONALIZATION) == {"C-2"}
     assert ledger.seed([("C-2", grant)], recorded_at=at, recorded_by="demo") == 0
     assert len(ledger.history("C-2")) == 1
+
+
+def test_latest_entry_per_customer_and_the_value_version(any_engine: Engine) -> None:
+    ledger = any_engine.store.consents
+    version = any_engine.store.value.data_version()
+    ledger.append("C-1", [_change("analytics", True)], recorded_at=T0, recorded_by="staff:3")
+    after_grant = any_engine.store.value.data_version()
+    assert after_grant > version  # an analytics entry makes cached value scores stale
+    ledger.append("C-2", [_change("sms", False)], recorded_at=T0, recorded_by="staff:3")
+    assert any_engine.store.value.data_version() == after_grant  # other purposes do not
+    ledger.append("C-1", [_change("analytics", False)], recorded_at=T1, recorded_by="staff:3")
+    ledger.append("C-3", [_change("analytics", True)], recorded_at=T1, recorded_by="staff:3")
+
+    ids, entry_ids, granted = ledger.latest(Purpose.ANALYTICS)
+    latest = dict(
+        zip(ids.tolist(), zip(entry_ids.tolist(), granted.tolist(), strict=True), strict=True)
+    )
+    assert {c: g for c, (_, g) in latest.items()} == {"C-1": False, "C-3": True}
+    assert latest["C-1"][0] < latest["C-3"][0]  # the ledger's order across customers
+    ids, _, granted = ledger.latest(Purpose.ANALYTICS, ["C-3", "C-9"])
+    assert ids.tolist() == ["C-3"] and granted.tolist() == [True]
+    ids, _, _ = ledger.latest(Purpose.PUSH, ["C-1"])
+    assert ids.size == 0
+    both = ledger.ledger(["C-3", "C-1", "C-9"])
+    assert [e.customer_id for e in both] == ["C-1", "C-1", "C-3"]
+    assert [e.entry_id for e in both] == sorted(e.entry_id for e in both)

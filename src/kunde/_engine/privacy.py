@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
+
 from kunde._engine.customers import get_customer
 from kunde.errors import InvalidFieldError, NotFoundError
 from kunde.identity import CustomerProfile
@@ -205,10 +207,15 @@ def record_consents(
 def consents(store: Store, customer_id: str) -> tuple[list[ConsentState], list[ConsentEntry]]:
     """The current state of every purpose and the ledger (oldest first) of one customer.
 
+    For a merged profile the ledger is every entry of the profile's customer ids, and the
+    current state per purpose is the person's latest expressed will (the newest entry among
+    them); after an unmerge each id has its own ledger and state again.
+
     Raises:
         NotFoundError: kunde knows nothing about the customer (no profile, order or consent).
     """
-    history = store.consents.history(customer_id)
+    members = store.identity.resolution_of([customer_id]).members(customer_id)
+    history = store.consents.ledger(members)
     if not history:
         _require_customer(store, customer_id)
     return current_consents(history), history
@@ -223,12 +230,18 @@ def _purpose(purpose: str) -> Purpose:
 
 
 def has_consent(store: Store, customer_id: str, purpose: str) -> bool:
-    """Whether the customer's latest ledger entry for ``purpose`` grants it (default: no).
+    """Whether the customer's latest ledger entry for ``purpose`` grants it (default: no); for
+    a merged profile the newest entry among its customer ids.
 
     Raises:
         InvalidFieldError: unknown purpose.
     """
-    return store.consents.is_granted(customer_id, _purpose(purpose))
+    chosen = _purpose(purpose)
+    members = store.identity.resolution_of([customer_id]).members(customer_id)
+    if len(members) == 1:
+        return store.consents.is_granted(customer_id, chosen)
+    _, entry_ids, granted = store.consents.latest(chosen, members)
+    return bool(len(entry_ids)) and bool(granted[int(np.argmax(entry_ids))])
 
 
 def consented_customers(store: Store, purpose: str) -> set[str]:

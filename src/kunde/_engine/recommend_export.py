@@ -9,7 +9,8 @@ the (customers × candidates) matrix.
 
 Merged customers: each asked-for id is resolved to its profile (vectorised); rows are built per
 profile and written under every id asked for, so an absorbed id gets its profile's list. The
-profile's consent is the most restrictive of its members' latest ``personalization`` entries; a
+profile's consent is the person's latest expressed will (the newest ``personalization`` entry
+among its members); a
 profile merged or unmerged since training, like one reset since, gets the popular list until the
 next ``kunde train``.
 """
@@ -30,7 +31,7 @@ from kunde._engine.recommend_data import RecommendData, index_of, load_data, pro
 from kunde._engine.recommend_model import RecommendModel
 from kunde._engine.recommend_train import durable_mask
 from kunde.config import Settings
-from kunde.privacy import Purpose
+from kunde.privacy import Purpose, latest_per_profile
 from kunde.recommend import top_k_rows
 from kunde.store import Store
 
@@ -69,12 +70,12 @@ def export(
     profiles, at_profile = np.unique(profiles_of(resolution, ids), return_inverse=True)
     row = index_of(model.customer_ids, profiles)[at_profile]
 
-    # most restrictive consent: a profile is personal when a member grants and none withdrew
-    states = store.consents.latest_states(Purpose.PERSONALIZATION)
-    state_ids = np.array(list(states), dtype=np.str_)
-    granted = np.array(list(states.values()), dtype=bool)
-    state_profiles = profiles_of(resolution, state_ids)
-    ok = np.isin(profiles, state_profiles[granted]) & ~np.isin(profiles, state_profiles[~granted])
+    # the person's latest expressed will: the newest entry among the profile's ids decides
+    state_ids, entry_ids, granted = store.consents.latest(Purpose.PERSONALIZATION)
+    state_profiles, profile_granted = latest_per_profile(
+        profiles_of(resolution, state_ids.astype(np.str_)), entry_ids, granted
+    )
+    ok = np.isin(profiles, state_profiles[profile_granted].astype(np.str_))
     personal = (row >= 0) & ok[at_profile]
     reset_ids, reset_day = store.recommend.resets()
     trained = np.datetime64(datetime.fromisoformat(model.trained_at), "D").astype(np.int64)

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from kunde._engine import privacy
+from kunde._engine import privacy, value_consent
 from kunde._engine.customers import get_customer
 from kunde.config import Settings
 from kunde.errors import InvalidFieldError, NotFoundError
@@ -143,7 +143,7 @@ def me(store: Store, customer_id: str, inferred: list[dict[str, Any]]) -> dict[s
     """
     require_known(store, customer_id)
     current, history = privacy.consents(store, customer_id)
-    personal = store.consents.is_granted(customer_id, Purpose.PERSONALIZATION)
+    personal = privacy.has_consent(store, customer_id, Purpose.PERSONALIZATION.value)
     return {
         "customer_id": customer_id,
         "profile": profile(store, customer_id),
@@ -151,6 +151,7 @@ def me(store: Store, customer_id: str, inferred: list[dict[str, Any]]) -> dict[s
         "purposes": [{"purpose": p.value, "description": PURPOSE_DESCRIPTIONS[p]} for p in Purpose],
         "consents": {"current": current, "history": history},
         "interests": {"used_for_personalization": personal, "categories": inferred},
+        "value_profiling": value_consent.profiling_statement(store, customer_id),
         "payment_methods": store.payment_methods.list(customer_id),
     }
 

@@ -18,6 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from kunde._engine.value_consent import objected_mask
 from kunde.config import Settings
 from kunde.errors import (
     ConvergenceError,
@@ -83,12 +84,17 @@ def _summary(
         profiles = resolution.resolve(ids).astype(str)
         unique, to_profile = np.unique(profiles, return_inverse=True)
         ids, customer = unique.astype(object), to_profile.reshape(-1)[customer]
+    # an objection to analytics: the profile has no purchase day, so it is neither fitted,
+    # scored nor counted in a segment
+    purchase_day = (rows.purchase_lines > 0) & ~objected_mask(store, ids)[customer]
+    if not purchase_day.any():
+        raise InputError("every customer with purchases objected to analytics: nobody to value")
     summary = summarize_customer_days(
         customer,
         rows.day,
         rows.purchased + rows.returned,
         as_of=as_of,
-        purchase_day=rows.purchase_lines > 0,
+        purchase_day=purchase_day,
         n_customers=int(ids.shape[0]),
     )
     return ids, summary
@@ -330,4 +336,5 @@ def unscored_customer(customer_id: str, horizon_days: int) -> dict[str, Any]:
         "expected_value": 0.0,
         "segment": None,
         "horizon_days": horizon_days,
+        "profiled": True,
     }

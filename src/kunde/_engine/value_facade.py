@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from kunde._engine import value_consent
 from kunde._engine.value_cache import ScoreCache, Scores
 from kunde.config import Settings
 from kunde.errors import NotFittedError, NotFoundError
@@ -53,7 +54,8 @@ class ValueFacade:
         """One customer's predicted value with the stored models (the export's columns).
 
         A customer merged into another profile gets the profile's value (``customer_id`` is then
-        the profile's id).
+        the profile's id). A customer who objected to ``analytics`` is not valued:
+        ``profiled`` is false, the numbers are ``None`` and ``not_profiled_reason`` says why.
 
         Segments are quintiles over all customers, so the whole base is scored once per model
         and data version and horizon, and cached.
@@ -68,7 +70,9 @@ class ValueFacade:
         profile = self.store.identity.resolution_of([customer_id]).profile_of(customer_id)
         row = scores.row(profile)  # a merged customer is valued as their whole profile
         if row is not None:
-            return {**row, "horizon_days": horizon_days}
+            return {**row, "horizon_days": horizon_days, "profiled": True}
+        if value_consent.objects_to_profiling(self.store, customer_id):
+            return value_consent.not_profiled(customer_id, horizon_days)
         if self.store.customers.get(customer_id) is None:
             raise NotFoundError(f"Customer {customer_id!r} not found.")
         return _value.unscored_customer(customer_id, horizon_days)

@@ -19,6 +19,7 @@ __all__ = [
     "MeConsentsOut",
     "MeOut",
     "PurposeOut",
+    "ValueProfilingOut",
 ]
 
 
@@ -66,6 +67,17 @@ class InterestsOut(BaseModel):
     categories: list[InterestOut]
 
 
+class ValueProfilingOut(BaseModel):
+    """Whether the shop estimates the customer's future purchases, on what basis, and why not."""
+
+    profiled: bool
+    purpose: str
+    """The consent purpose that governs it (``analytics``)."""
+    legal_basis: str
+    """``legitimate_interest``: done by default, stopped by withdrawing ``analytics``."""
+    statement: str
+
+
 class MeConsentsOut(BaseModel):
     """The current state of each purpose and the ledger it derives from."""
 
@@ -83,6 +95,7 @@ class MeOut(BaseModel):
     purposes: list[PurposeOut]
     consents: MeConsentsOut
     interests: InterestsOut
+    value_profiling: ValueProfilingOut
     payment_methods: list[PaymentMethodOut]
 
 

@@ -8,16 +8,23 @@ __all__ = ["CustomerValueOut", "SegmentOut", "SegmentsOut"]
 
 
 class CustomerValueOut(BaseModel):
-    """One customer's purchase history summary and predicted value."""
+    """One customer's purchase history summary and predicted value.
+
+    A customer who objected to ``analytics`` is not valued: ``profiled`` is false, every number
+    and the segment are ``null`` and ``not_profiled_reason`` says why.
+    """
 
     customer_id: str
-    frequency: int
-    recency_days: int
-    tenure_days: int
-    monetary: float
+    profiled: bool = True
+    """Whether the shop values this customer (false after an objection to ``analytics``)."""
+    not_profiled_reason: str | None = None
+    frequency: int | None
+    recency_days: int | None
+    tenure_days: int | None
+    monetary: float | None
     p_alive: float | None
-    expected_purchases: float
-    expected_value: float
+    expected_purchases: float | None
+    expected_value: float | None
     segment: str | None
     horizon_days: int
 

@@ -22,6 +22,7 @@ from kunde.privacy._consent import (
     ConsentState,
     consent_mask,
     current_consents,
+    latest_per_profile,
 )
 from kunde.privacy._erasure import (
     PSEUDONYM_PREFIX,
@@ -74,6 +75,7 @@ __all__ = [
     "data_inventory",
     "erased_mask",
     "issue_customer_token",
+    "latest_per_profile",
     "looks_like_card_number",
     "luhn_valid",
     "mentions",

@@ -19,7 +19,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kunde.privacy._purposes import Purpose
 
-__all__ = ["ConsentChange", "ConsentEntry", "ConsentState", "consent_mask", "current_consents"]
+__all__ = [
+    "ConsentChange",
+    "ConsentEntry",
+    "ConsentState",
+    "consent_mask",
+    "current_consents",
+    "latest_per_profile",
+]
 
 
 class ConsentChange(BaseModel):
@@ -109,3 +116,26 @@ def consent_mask(
     # on fixed-width strings and is quadratic on object arrays.
     ids = customer_ids.tolist() if isinstance(customer_ids, np.ndarray) else customer_ids
     return np.fromiter((i in members for i in ids), dtype=np.bool_, count=len(ids))
+
+
+def latest_per_profile(
+    profiles: npt.NDArray[Any], entry_ids: npt.NDArray[np.int64], granted: npt.NDArray[np.bool_]
+) -> tuple[npt.NDArray[Any], npt.NDArray[np.bool_]]:
+    """The person's latest expressed will per profile (vectorised, no loop per customer).
+
+    Args:
+        profiles: the profile id of each customer's latest entry of one purpose.
+        entry_ids: that entry's id (the ledger's order).
+        granted: whether it grants the purpose.
+
+    Returns:
+        ``(profile ids, granted)``: one row per profile, decided by the entry with the highest
+        id among the profile's customer ids.
+    """
+    if not len(profiles):
+        return np.zeros(0, dtype=object), np.zeros(0, dtype=np.bool_)
+    order = np.lexsort((entry_ids, profiles.astype(str)))
+    sorted_profiles = profiles[order].astype(str)
+    last = np.ones(len(order), dtype=bool)
+    last[:-1] = sorted_profiles[1:] != sorted_profiles[:-1]
+    return profiles[order][last], granted[order][last]

@@ -85,8 +85,8 @@ class ServingState:
 
     Attributes:
         country: the customer's country ('' when unknown).
-        consent: whether personalization is granted (for a merged profile: the most
-            restrictive of its members' latest ``personalization`` entries).
+        consent: whether personalization is granted (for a merged profile: the person's
+            latest expressed will, the newest ``personalization`` entry among its members).
         reset_at: their last "reset all" (``None``: never).
         removed: ``(category, removed_at)`` of their removed interests.
         lines: their bought product lines with exact times (:meth:`customer_lines`).
@@ -128,9 +128,8 @@ STATE_SQL: dict[str, Any] = {
         "AS reset_at, COUNT(e.entry_id) AS entries, "
         "COALESCE(SUM(CASE WHEN e.granted THEN 1 ELSE 0 END), 0) AS grants "
         "FROM (SELECT 1 AS one) AS one LEFT JOIN customers c ON c.customer_id = :profile "
-        "LEFT JOIN consent_entries e ON e.customer_id IN :ids "
-        "AND e.purpose = 'personalization' AND e.entry_id = (SELECT MAX(x.entry_id) "
-        "FROM consent_entries x WHERE x.customer_id = e.customer_id "
+        "LEFT JOIN consent_entries e ON e.entry_id = (SELECT MAX(x.entry_id) "
+        "FROM consent_entries x WHERE x.customer_id IN :ids "
         "AND x.purpose = 'personalization') "
         "GROUP BY c.country"
     )

@@ -10,12 +10,15 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy import Connection, func, insert, select
 from sqlalchemy import Engine as SAEngine
 
 from kunde.privacy import ConsentChange, ConsentEntry, Purpose
 from kunde.store._transaction import transaction
 from kunde.store.tables import consent_entries
+from kunde.store.value import BUMP_CUSTOMER_DAYS_VERSION
 
 __all__ = ["ConsentRepository"]
 
@@ -35,6 +38,13 @@ def _row(
         "recorded_at": recorded_at,
         "recorded_by": recorded_by,
     }
+
+
+def _bump_if_analytics(conn: Connection, purposes: Sequence[str]) -> None:
+    """Value scores leave out customers who objected to ``analytics``: an entry of that purpose
+    makes the cached scores stale (bumped in the entry's transaction)."""
+    if Purpose.ANALYTICS.value in purposes:
+        conn.exec_driver_sql(BUMP_CUSTOMER_DAYS_VERSION)
 
 
 def _entry(row: Any) -> ConsentEntry:
@@ -75,7 +85,9 @@ class ConsentRepository:
         rows = [_row(customer_id, change, recorded_at, recorded_by) for change in changes]
         statement = insert(_t).returning(*_t.c, sort_by_parameter_order=True)
         with transaction(self._db, conn) as c:
-            return [_entry(row) for row in c.execute(statement, rows)]
+            entries = [_entry(row) for row in c.execute(statement, rows)]
+            _bump_if_analytics(c, [row["purpose"] for row in rows])
+        return entries
 
     def seed(
         self,
@@ -102,11 +114,22 @@ class ConsentRepository:
             ]
             if rows:
                 c.execute(insert(_t), rows)
+                _bump_if_analytics(c, [row["purpose"] for row in rows])
         return len(rows)
 
     def history(self, customer_id: str) -> list[ConsentEntry]:
         """Every entry of one customer, oldest first."""
         query = select(_t).where(_t.c.customer_id == customer_id).order_by(_t.c.entry_id)
+        with self._db.connect() as conn:
+            return [_entry(row) for row in conn.execute(query)]
+
+    def ledger(self, customer_ids: Sequence[str]) -> list[ConsentEntry]:
+        """Every entry of several customer ids (one person's merged ids), in the ledger's order."""
+        query = (
+            select(_t)
+            .where(_t.c.customer_id.in_(sorted(set(customer_ids))))
+            .order_by(_t.c.entry_id)
+        )
         with self._db.connect() as conn:
             return [_entry(row) for row in conn.execute(query)]
 
@@ -145,3 +168,32 @@ class ConsentRepository:
         )
         with self._db.connect() as conn:
             return {str(r[0]): bool(r[1]) for r in conn.execute(query)}
+
+    def latest(
+        self, purpose: Purpose, customer_ids: Sequence[str] | None = None
+    ) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+        """The latest entry of ``purpose`` per customer (all, or only ``customer_ids``), as
+        aligned arrays ``(customer_ids, entry_ids, granted)`` (one set-based query).
+
+        The entry id orders the whole ledger, so the latest will of a person with several ids is
+        the row with the highest entry id among theirs.
+        """
+        where = [_t.c.purpose == purpose.value]
+        if customer_ids is not None:
+            where.append(_t.c.customer_id.in_(sorted(set(customer_ids))))
+        latest = (
+            select(func.max(_t.c.entry_id).label("entry_id"))
+            .where(*where)
+            .group_by(_t.c.customer_id)
+            .subquery()
+        )
+        query = select(_t.c.customer_id, _t.c.entry_id, _t.c.granted).join(
+            latest, _t.c.entry_id == latest.c.entry_id
+        )
+        with self._db.connect() as conn:
+            rows = conn.execute(query).all()
+        return (
+            np.array([r[0] for r in rows], dtype=object),
+            np.array([r[1] for r in rows], dtype=np.int64),
+            np.array([bool(r[2]) for r in rows], dtype=np.bool_),
+        )

@@ -139,9 +139,9 @@ class RecommendRepository:
 
         The customer is read as their profile (the identity graph's active merges, followed
         in the same connection), and its state is pooled over the profile's customer ids:
-        the country is the profile's; consent is the most restrictive of the ids' latest
-        ``personalization`` entries (personal only when one grants and none withdrew); the
-        latest reset counts; every removed category counts; the lines are everyone's.
+        the country is the profile's; consent is the person's latest expressed will (the
+        newest ``personalization`` entry among the ids); the latest reset counts; every
+        removed category counts; the lines are everyone's.
         """
         with self._db.connect() as conn:
             found = conn.execute(STATE_SQL["members"], {"customer_id": customer_id}).all()
@@ -156,7 +156,7 @@ class RecommendRepository:
             removed_rows = conn.execute(STATE_SQL["removed"], many).all()
             rows = conn.execute(STATE_SQL["lines"], many).all()
             picks = conn.execute(STATE_SQL["editorial"]).all()
-        # most restrictive: one id grants and none withdrew
+        # the newest entry among the ids (entries is 0 or 1)
         consent = 0 < int(entries) == int(grants)
         at = np.array([r[1] for r in rows], dtype="datetime64[us]")
         lines = LineRows(
