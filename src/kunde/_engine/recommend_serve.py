@@ -14,9 +14,9 @@ identity graph is read per request). Its lines, resets, removed interests and co
 pooled over the profile's customer ids (consent: the newest entry among them, the person's
 latest will, see :meth:`kunde.store.recommend.RecommendRepository.serving_state`), so a
 merge, an unmerge, a reset or a withdrawal counts on the next request. The stored candidates
-are used only while the profile is made of the same customer ids as at training; after a merge or unmerge it is scored
-live from its current lines until the next ``kunde train`` joins (or separates) the histories
-in the models.
+are used only while the profile is made of the same customer ids as at training; after a
+merge or unmerge it is scored live from its current lines until the next ``kunde train`` joins
+(or separates) the histories in the models.
 """
 
 from __future__ import annotations
