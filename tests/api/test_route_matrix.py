@@ -80,6 +80,8 @@ REQUESTS: dict[str, tuple[str, dict[str, Any] | None]] = {
     "GET /v1/segments": ("/v1/segments", None),
     "GET /v1/audit": ("/v1/audit", None),
     "POST /v1/customers/{customer_id}/token": ("/v1/customers/C-1/token", None),
+    "DELETE /v1/customers/{customer_id}/tokens": ("/v1/customers/C-1/tokens", None),
+    "DELETE /v1/me/token": ("/v1/me/token", None),
     "GET /v1/customers/{customer_id}/export": ("/v1/customers/C-1/export", None),
     "GET /v1/me": ("/v1/me", None),
     "PUT /v1/me": ("/v1/me", {"language": "en"}),
@@ -158,6 +160,9 @@ EXPECTED: dict[str, dict[str, int]] = {
     "GET /v1/segments": _roles(409, 409, 403, 409),
     "GET /v1/audit": _roles(200, 403, 403, 403),
     "POST /v1/customers/{customer_id}/token": _roles(201, 201, 403, 403),
+    "DELETE /v1/customers/{customer_id}/tokens": _roles(204, 204, 403, 403),
+    # each caller ends their own session (the foreign customer ends C-2's, not C-1's)
+    "DELETE /v1/me/token": _me(204, 204),
     "GET /v1/customers/{customer_id}/export": _PERSONAL,
     "GET /v1/me": _me(200, 200),
     "PUT /v1/me": _me(200, 200),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from typing import IO, Any
 
 import numpy as np
@@ -42,6 +43,23 @@ class RightsFacade:
             NotFoundError: the customer was erased since.
         """
         return self_service.customer_from_token(self.store, self.settings, token)
+
+    def revoke_customer_tokens(self, actor: Actor, customer_id: str) -> datetime:
+        """Revoke every customer token issued to the customer so far (audited); tokens issued
+        afterwards work. Returns the moment of revocation.
+
+        Raises:
+            NotFoundError: unknown customer.
+        """
+        return self_service.revoke_tokens(self.store, actor, customer_id)
+
+    def revoke_own_token(self, actor: Actor, token: str) -> None:
+        """The customer ends the session of ``token`` (audited with the customer as actor).
+
+        Raises:
+            AuthenticationError: the token is not valid (any more).
+        """
+        self_service.revoke_own_token(self.store, self.settings, actor, token)
 
     def purchase_interests(self, customer_id: str) -> list[dict[str, Any]]:
         """The customer's interests per category from their own non-gift purchases, strongest

@@ -15,7 +15,7 @@ import numpy as np
 from kunde._engine import privacy, value_consent
 from kunde._engine.customers import get_customer
 from kunde.config import Settings
-from kunde.errors import InvalidFieldError, NotFoundError
+from kunde.errors import AuthenticationError, InvalidFieldError, NotFoundError
 from kunde.identity import CustomerProfile
 from kunde.privacy import (
     PURPOSE_DESCRIPTIONS,
@@ -25,6 +25,7 @@ from kunde.privacy import (
     Purpose,
     data_inventory,
     issue_customer_token,
+    subject_digest,
     verify_customer_token,
 )
 from kunde.store import Store
@@ -37,6 +38,8 @@ __all__ = [
     "me",
     "profile",
     "require_known",
+    "revoke_own_token",
+    "revoke_tokens",
     "update_me",
 ]
 
@@ -78,16 +81,61 @@ def issue_token(
     return token
 
 
+def _valid_token(store: Store, settings: Settings, token: str) -> CustomerToken:
+    """The verified token, unless it was revoked or its customer erased.
+
+    Raises:
+        AuthenticationError: invalid, tampered, expired or revoked token, or an erased customer.
+    """
+    verified = verify_customer_token(settings.secret_key, token, _now())
+    customer_id = verified.customer_id
+    if store.tokens.is_revoked(customer_id, verified.token_id, verified.issued_at):
+        raise AuthenticationError("The customer token was revoked; ask the shop for a new one.")
+    if store.rights.is_erased(subject_digest(settings.secret_key, customer_id)):
+        raise AuthenticationError("The customer token was revoked (the customer was erased).")
+    return verified
+
+
 def customer_from_token(store: Store, settings: Settings, token: str) -> str:
     """The customer a valid token belongs to.
 
     Raises:
-        AuthenticationError: invalid, tampered or expired token.
-        NotFoundError: the customer was erased since the token was issued.
+        AuthenticationError: invalid, tampered, expired or revoked token (an erasure revokes).
+        NotFoundError: kunde knows nothing about the customer any more.
     """
-    customer_id = verify_customer_token(settings.secret_key, token, _now()).customer_id
+    customer_id = _valid_token(store, settings, token).customer_id
     require_known(store, customer_id)
     return customer_id
+
+
+def revoke_tokens(store: Store, actor: Actor, customer_id: str) -> datetime:
+    """Revoke every token issued to the customer so far; audited. Returns the moment.
+
+    Raises:
+        NotFoundError: unknown customer.
+    """
+    require_known(store, customer_id)
+    now = _now()
+    entry = privacy.audit_entry(actor, AuditAction.TOKEN_REVOKE, customer_id, now, scope="all")
+    with store.db.begin() as conn:
+        store.tokens.revoke_all(customer_id, now, conn=conn)
+        store.audit.append([entry], conn=conn)
+    return now
+
+
+def revoke_own_token(store: Store, settings: Settings, actor: Actor, token: str) -> None:
+    """The customer ends their current session: this token is revoked; audited.
+
+    Raises:
+        AuthenticationError: the token is not valid (any more).
+    """
+    verified = _valid_token(store, settings, token)
+    now = _now()
+    customer_id = verified.customer_id
+    entry = privacy.audit_entry(actor, AuditAction.TOKEN_REVOKE, customer_id, now, scope="session")
+    with store.db.begin() as conn:
+        store.tokens.revoke_one(customer_id, verified.token_id, verified.expires_at, now, conn=conn)
+        store.audit.append([entry], conn=conn)
 
 
 def interests(store: Store, customer_id: str, as_of: date | None = None) -> list[dict[str, Any]]:

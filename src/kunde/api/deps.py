@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any, cast
 
 from fastapi import Depends, Path, Request
@@ -253,6 +253,8 @@ class Me:
     customer_id: str
     actor: Actor
     """The customer as audited actor (role ``customer``)."""
+    token: str = field(repr=False)
+    """The customer token of the request (to end this session)."""
 
 
 def _me(  # sync: looks the customer up
@@ -265,7 +267,11 @@ def _me(  # sync: looks the customer up
             "No customer token: send the header 'Authorization: Bearer <customer token>'."
         )
     customer_id = engine.customer_from_token(credentials.credentials)
-    return Me(customer_id=customer_id, actor=_actor_of(None, CUSTOMER_ROLE, request))
+    return Me(
+        customer_id=customer_id,
+        actor=_actor_of(None, CUSTOMER_ROLE, request),
+        token=credentials.credentials,
+    )
 
 
 MeDep = Annotated[Me, Depends(_me)]

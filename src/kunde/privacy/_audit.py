@@ -45,6 +45,8 @@ class AuditAction(StrEnum):
     """A merge was undone; one entry per side (details: merge id, side)."""
     TOKEN_ISSUE = "customer_token.issue"
     """A customer token was issued (details: its expiry)."""
+    TOKEN_REVOKE = "customer_token.revoke"
+    """Customer tokens were revoked (details: ``scope`` all or session)."""
     EXPORT = "personal_data.export"
     """All of a customer's personal data was exported."""
     ERASE = "customer.erase"

@@ -1,9 +1,13 @@
 """Customer tokens: signed, expiring and scoped to one customer.
 
 A token is ``kct1.<payload>.<signature>``: the payload is URL-safe base64 of compact JSON
-``{"sub": customer id, "exp": expiry (Unix seconds), "jti": random id}``, the signature is the
+``{"sub": customer id, "exp": expiry (Unix seconds), "jti": random id, "iat": issue time (Unix
+seconds, microsecond precision)}``, the signature is the
 HMAC-SHA256 of ``kct1.<payload>`` under ``KUNDE_SECRET_KEY``. A token never starts with the API
 key prefix ``kunde_``, so no token can pass as an API key and no key as a token.
+
+A signature cannot be taken back, so revocation is kept in the store: the customer's tokens
+issued up to a moment (``iat``), or one token (``jti``), are refused from then on.
 """
 
 from __future__ import annotations
@@ -35,6 +39,10 @@ class CustomerToken:
     customer_id: str
     expires_at: datetime
     """When it stops working (naive UTC)."""
+    token_id: str = ""
+    """The random ``jti`` (what revoking one session names)."""
+    issued_at: datetime = datetime.min
+    """When it was issued (naive UTC; ``datetime.min`` for tokens from before ``iat``)."""
 
 
 def _b64(data: bytes) -> str:
@@ -53,14 +61,22 @@ def issue_customer_token(
     secret: str, customer_id: str, now: datetime, ttl_seconds: int
 ) -> CustomerToken:
     """Sign a token for ``customer_id`` that works for ``ttl_seconds`` from ``now`` (naive UTC)."""
-    expires = int(now.replace(tzinfo=UTC).timestamp()) + ttl_seconds
-    payload = {"sub": customer_id, "exp": expires, "jti": secrets.token_hex(8)}
+    issued = now.replace(tzinfo=UTC).timestamp()
+    expires = int(issued) + ttl_seconds
+    token_id = secrets.token_hex(8)
+    payload = {"sub": customer_id, "exp": expires, "jti": token_id, "iat": round(issued, 6)}
     body = TOKEN_PREFIX + _b64(json.dumps(payload, separators=(",", ":")).encode("utf-8"))
     return CustomerToken(
         token=f"{body}.{_sign(secret, body)}",
         customer_id=customer_id,
         expires_at=datetime.fromtimestamp(expires, UTC).replace(tzinfo=None),
+        token_id=token_id,
+        issued_at=_utc(issued),
     )
+
+
+def _utc(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None)
 
 
 def verify_customer_token(secret: str, token: str, now: datetime) -> CustomerToken:
@@ -89,12 +105,25 @@ def verify_customer_token(secret: str, token: str, now: datetime) -> CustomerTok
         customer_id, expires = payload["sub"], payload["exp"]
     except (ValueError, KeyError, TypeError, binascii.Error):
         raise AuthenticationError("The customer token is not valid (unreadable).") from None
-    if not isinstance(customer_id, str) or not isinstance(expires, int):
+    token_id, issued = payload.get("jti", ""), payload.get("iat")
+    if (
+        not isinstance(customer_id, str)
+        or not isinstance(expires, int)
+        or not isinstance(token_id, str)
+        or not (issued is None or isinstance(issued, int | float))
+    ):
         raise AuthenticationError("The customer token is not valid (unreadable).")
     try:
-        expires_at = datetime.fromtimestamp(expires, UTC).replace(tzinfo=None)
+        expires_at = _utc(expires)
+        issued_at = datetime.min if issued is None else _utc(issued)
     except (OverflowError, OSError, ValueError):
         raise AuthenticationError("The customer token is not valid (unreadable).") from None
     if now >= expires_at:
         raise AuthenticationError("The customer token has expired; ask for a new one.")
-    return CustomerToken(token=token, customer_id=customer_id, expires_at=expires_at)
+    return CustomerToken(
+        token=token,
+        customer_id=customer_id,
+        expires_at=expires_at,
+        token_id=token_id,
+        issued_at=issued_at,
+    )

@@ -20,6 +20,7 @@ from kunde.store.products import ProductRepository
 from kunde.store.recommend import RecommendRepository
 from kunde.store.rights import RightsRepository
 from kunde.store.timeline import TimelineRepository
+from kunde.store.tokens import TokenRevocationRepository
 from kunde.store.value import ValueRepository
 
 __all__ = ["Store"]
@@ -48,6 +49,7 @@ class Store:
         self.identity = IdentityRepository(self.db)
         self.timeline = TimelineRepository(self.db)
         self.rights = RightsRepository(self.db)
+        self.tokens = TokenRevocationRepository(self.db)
 
     @property
     def is_sqlite(self) -> bool:

@@ -217,6 +217,12 @@ class RightsRepository:
         with self._db.connect() as conn:
             return frozenset(conn.execute(select(erasures.c.subject_digest)).scalars())
 
+    def is_erased(self, subject_digest: str) -> bool:
+        """Whether the register holds ``subject_digest`` (one indexed look-up)."""
+        query = select(1).select_from(erasures).where(erasures.c.subject_digest == subject_digest)
+        with self._db.connect() as conn:
+            return conn.execute(query.limit(1)).first() is not None
+
     # --- erasure ----------------------------------------------------------------------------
 
     def _identifying_values(self, conn: Connection, customer_id: str) -> list[str]:

@@ -46,6 +46,7 @@ __all__ = [
     "personalization_resets",
     "products",
     "removed_interests",
+    "token_revocations",
 ]
 
 metadata = MetaData(
@@ -402,3 +403,30 @@ erasures = Table(
     Index("ix_erasures_subject_digest", "subject_digest"),
 )
 """The erasure register: trainers and imports leave erased customers out."""
+
+# --- customer token revocation (migration 0009) -------------------------------------------------
+
+token_revocations = Table(
+    "token_revocations",
+    metadata,
+    Column(
+        "revocation_id",
+        BigInteger().with_variant(Integer, "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
+    Column("customer_id", String(64), nullable=False),
+    Column(
+        "token_id",
+        String(32),
+        doc="The revoked token's jti; NULL: every token of the customer issued up to revoked_at.",
+    ),
+    Column("revoked_at", DateTime(timezone=False), nullable=False),
+    Column(
+        "expires_at",
+        DateTime(timezone=False),
+        doc="When the revoked token would have expired anyway (one token only).",
+    ),
+    Index("ix_token_revocations_customer_id", "customer_id"),
+)
+"""Revoked customer tokens: all of a customer's up to a moment, or one session (its jti)."""

@@ -67,6 +67,18 @@ def post_my_consents(me: MeDep, changes: ConsentsBody, engine: EngineDep) -> Con
 
 
 @router.delete(
+    "/token",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses=errors(401, 404),
+)
+def delete_my_token(me: MeDep, engine: EngineDep) -> None:
+    """End this session: the customer token of this request stops working (401 from now on);
+    other tokens stay valid. Audited."""
+    engine.revoke_own_token(me.actor, me.token)
+
+
+@router.delete(
     "/payment-methods/{payment_method_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,

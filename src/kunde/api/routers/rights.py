@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import StreamingResponse
 
 from kunde.api.deps import CustomerId, EngineDep, Eraser, Exporter, TokenIssuer
@@ -45,6 +45,21 @@ def post_customer_token(
     return CustomerTokenOut(
         token=token.token, customer_id=token.customer_id, expires_at=token.expires_at
     )
+
+
+@router.delete(
+    "/customers/{customer_id}/tokens",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses=errors(401, 403, 404, 422),
+)
+def delete_customer_tokens(actor: TokenIssuer, customer_id: CustomerId, engine: EngineDep) -> None:
+    """Revoke every customer token issued to the customer so far (e.g. a lost phone): each of
+    them gets 401 on `/v1/me` from now on; tokens issued afterwards work.
+
+    Roles `admin` and `staff`; audited.
+    """
+    engine.revoke_customer_tokens(actor, customer_id)
 
 
 @router.get(
