@@ -55,7 +55,7 @@ class TokenRevocationRepository:
             )
 
     def is_revoked(self, customer_id: str, token_id: str, issued_at: datetime) -> bool:
-        """Whether the token ``token_id`` of ``customer_id``, issued at ``issued_at``, is revoked."""
+        """Whether token ``token_id`` of ``customer_id``, issued at ``issued_at``, is revoked."""
         query = (
             select(1)
             .select_from(_t)
