@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from kunde._engine import access, audit, customers, imports, payloads, privacy
 from kunde._engine import demo as _demo
 from kunde._engine.access import Permission, Principal
+from kunde._engine.erased_guard import refuse_erased
 from kunde._engine.identity_facade import IdentityFacade
 from kunde._engine.recommend_facade import RecommendFacade
 from kunde._engine.rights_facade import RightsFacade
@@ -61,6 +62,9 @@ class Engine(IdentityFacade, RecommendFacade, RightsFacade, ValueFacade):
     def close(self) -> None:
         """Release database connections."""
         self.store.close()
+
+    def _refuse_erased(self, customer_id: str) -> None:
+        refuse_erased(self.store, self.settings.secret_key, [("customer_id", customer_id)])
 
     # --- API keys and roles -----------------------------------------------------------------
 
@@ -126,7 +130,12 @@ class Engine(IdentityFacade, RecommendFacade, RightsFacade, ValueFacade):
     # --- profile, payment methods, consent, audit (every change is audited) ------------------
 
     def put_profile(self, actor: Actor, profile: CustomerProfile) -> tuple[dict[str, object], bool]:
-        """Create or replace one customer's profile; return the customer and whether it is new."""
+        """Create or replace one customer's profile; return the customer and whether it is new.
+
+        Raises:
+            ErasedCustomerError: the customer was erased (nothing new is stored about them).
+        """
+        self._refuse_erased(profile.customer_id)
         return privacy.put_profile(self.store, actor, profile)
 
     def add_payment_method(
@@ -159,7 +168,12 @@ class Engine(IdentityFacade, RecommendFacade, RightsFacade, ValueFacade):
     def record_consents(
         self, actor: Actor, customer_id: str, changes: Sequence[ConsentChange]
     ) -> list[ConsentEntry]:
-        """Append consent grants and withdrawals to the customer's ledger (append-only)."""
+        """Append consent grants and withdrawals to the customer's ledger (append-only).
+
+        Raises:
+            ErasedCustomerError: the customer was erased (nothing new is stored about them).
+        """
+        self._refuse_erased(customer_id)
         return privacy.record_consents(self.store, actor, customer_id, changes)
 
     def consents(self, customer_id: str) -> tuple[list[ConsentState], list[ConsentEntry]]:
@@ -260,12 +274,17 @@ class Engine(IdentityFacade, RecommendFacade, RightsFacade, ValueFacade):
         Raises:
             InvalidFieldError: a field is invalid (named like ``orders[0].lines[2].unit_price``).
             ConflictError: an order_id is stored with other lines; nothing was written.
+            ErasedCustomerError: an order names an erased customer; nothing was written.
         """
         return payloads.add_orders(self.store, self.settings, orders)
 
     def add_events(self, events: Sequence[EventIn]) -> tuple[int, int]:
-        """Store events; returns ``(stored, duplicates)`` (idempotent by event_id)."""
-        return payloads.add_events(self.store, events)
+        """Store events; returns ``(stored, duplicates)`` (idempotent by event_id).
+
+        Raises:
+            ErasedCustomerError: an event names an erased customer; nothing was written.
+        """
+        return payloads.add_events(self.store, self.settings, events)
 
     def upsert_products(self, products: Sequence[ProductIn]) -> tuple[int, int]:
         """Create or update products; returns ``(created, updated)``."""

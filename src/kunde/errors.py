@@ -24,6 +24,7 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "ConvergenceError",
+    "ErasedCustomerError",
     "InputError",
     "InvalidFieldError",
     "KundeError",
@@ -82,6 +83,11 @@ class ConflictError(KundeError):
 
     http_status = 409
     exit_code = 1
+
+
+class ErasedCustomerError(ConflictError):
+    """The data names a customer who was erased at their request: kunde stores nothing new
+    about them (the erasure register recognises them by a keyed digest)."""
 
 
 class AuthenticationError(KundeError):

@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from kunde._engine.customers import get_customer
+from kunde._engine.erased_guard import refuse_erased
 from kunde._engine.privacy import audit_entry as _audit
 from kunde.config import Settings
 from kunde.errors import ConflictError, InvalidFieldError, NotFoundError
@@ -60,7 +61,11 @@ def identify(store: Store, settings: Settings, actor: Actor, request: IdentifyIn
 
     Returns:
         ``{customer_id, profile_id, linked, already_linked, merged, refused}``.
+
+    Raises:
+        ErasedCustomerError: the customer was erased (nothing new is stored about them).
     """
+    refuse_erased(store, settings.secret_key, [("customer_id", request.customer_id)])
     wanted = normalised(request, settings.phone_country_code)
     target = request.customer_id
     at = _now()

@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from kunde._engine.erased_guard import ErasedGuard, refuse_erased_lines, refuse_erased_records
 from kunde.config import Settings
 from kunde.errors import ConfigurationError, InputError
 from kunde.orders import (
@@ -264,9 +265,12 @@ def import_orders(
         one_of=(("unit_price", "amount"),),
     )
 
+    erased = ErasedGuard(store, settings.secret_key)
+
     def prepared() -> Iterator[tuple[RawBatch, Lines, pa.Table, list[dict[str, Any]]]]:
         for batch in source.batches():
             lines = normalise_lines(batch, columns, fmt, settings.default_currency)
+            lines = refuse_erased_lines(lines, erased)  # erased people stay erased
             table = distinct_lines(lines.table)
             yield batch, lines, table, products_of(table)
 
@@ -323,8 +327,13 @@ def import_events(
         distinct = list({row["event_id"]: row for row in reversed(rows)}.values())
         return store.events.ingest(distinct, now())
 
+    erased = ErasedGuard(store, settings.secret_key)
+
+    def normalise(batch: RawBatch, columns: Mapping[str, int]) -> Records:
+        return refuse_erased_records(normalise_events(batch, columns), erased)
+
     run = _Run(store, settings, "events", source)
-    return _import_records(run, source, normalise_events, columns, write, progress)
+    return _import_records(run, source, normalise, columns, write, progress)
 
 
 def _import_records(

@@ -15,6 +15,7 @@ import numpy as np
 import pyarrow as pa
 from sqlalchemy import Connection
 
+from kunde._engine.erased_guard import refuse_erased
 from kunde._engine.imports import distinct_lines, now, products_of
 from kunde.catalog import ProductIn
 from kunde.config import Settings
@@ -59,6 +60,8 @@ def add_orders(store: Store, settings: Settings, orders: Sequence[OrderIn]) -> O
                 f"[{seen[order.order_id]}])",
             )
         seen[order.order_id] = i
+    named = [(f"orders[{i}].customer_id", order.customer_id) for i, order in enumerate(orders)]
+    refuse_erased(store, settings.secret_key, named)
     where = [(i, j) for i, order in enumerate(orders) for j in range(len(order.lines))]
     fields = [*_ORDER_LEVEL, "product_id", "quantity", "unit_price", "amount", "is_gift"]
     values: dict[str, list[str]] = {f: [] for f in fields}
@@ -117,8 +120,14 @@ def add_orders(store: Store, settings: Settings, orders: Sequence[OrderIn]) -> O
     return OrdersResult(created=created, unchanged=[o for o in seen if o in set(unchanged)])
 
 
-def add_events(store: Store, events: Sequence[EventIn]) -> tuple[int, int]:
-    """Store events posted to the API; returns ``(stored, duplicates)``."""
+def add_events(store: Store, settings: Settings, events: Sequence[EventIn]) -> tuple[int, int]:
+    """Store events posted to the API; returns ``(stored, duplicates)``.
+
+    Raises:
+        ErasedCustomerError: an event names an erased customer (nothing is stored).
+    """
+    named = [(f"events[{i}].customer_id", event.customer_id) for i, event in enumerate(events)]
+    refuse_erased(store, settings.secret_key, named)
     rows: dict[str, dict[str, Any]] = {}
     for event in events:
         if event.event_id in rows:

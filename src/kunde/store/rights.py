@@ -219,9 +219,20 @@ class RightsRepository:
 
     def is_erased(self, subject_digest: str) -> bool:
         """Whether the register holds ``subject_digest`` (one indexed look-up)."""
-        query = select(1).select_from(erasures).where(erasures.c.subject_digest == subject_digest)
+        return bool(self.erased_among([subject_digest]))
+
+    def erased_among(self, subject_digests: Sequence[str]) -> set[str]:
+        """Which of ``subject_digests`` the register holds (one indexed query per 500)."""
+        wanted = sorted(set(subject_digests))
+        found: set[str] = set()
         with self._db.connect() as conn:
-            return conn.execute(query.limit(1)).first() is not None
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                query = select(erasures.c.subject_digest).where(
+                    erasures.c.subject_digest.in_(chunk)
+                )
+                found.update(conn.execute(query).scalars())
+        return found
 
     # --- erasure ----------------------------------------------------------------------------
 

@@ -46,7 +46,7 @@ def get_consents(
 @router.post(
     "/customers/{customer_id}/consents",
     status_code=status.HTTP_201_CREATED,
-    responses=errors(401, 403, 413, 422),
+    responses=errors(401, 403, 409, 413, 422),
     openapi_extra=request_body_openapi(
         [ConsentChange, ConsentsBatch],
         'One consent change, or several as {"consents": [...]} (appended in order).',

@@ -19,7 +19,7 @@ router = APIRouter(prefix="/v1", tags=["events"])
     status_code=status.HTTP_201_CREATED,
     responses={
         200: {"model": EventsOut, "description": "Every event was already stored."},
-        **errors(401, 403, 413, 422),
+        **errors(401, 403, 409, 413, 422),
     },
     openapi_extra=request_body_openapi(
         [EventsBatch], 'Behavioural events as {"events": [...]}, each with its own event_id.'

@@ -22,7 +22,7 @@ MergeId = Annotated[int, PathParam(ge=1, le=2**62, description="The merge's id."
 
 @router.post(
     "/identify",
-    responses=errors(401, 403, 413, 422),
+    responses=errors(401, 403, 409, 413, 422),
     openapi_extra=request_body_openapi(
         [IdentifyIn], "A customer and the identifiers seen with them (at most 50)."
     ),

@@ -19,7 +19,7 @@ router = APIRouter(prefix="/v1", tags=["customers"])
     "/customers/{customer_id}",
     responses={
         201: {"model": CustomerOut, "description": "The profile was created."},
-        **errors(401, 403, 413, 422),
+        **errors(401, 403, 409, 413, 422),
     },
     openapi_extra=request_body_openapi(
         [CustomerProfile],
