@@ -121,7 +121,7 @@ def _serve(engine: Engine, log: Path) -> tuple[uvicorn.Server, threading.Thread,
     return server, thread, f"http://127.0.0.1:{port}"
 
 
-def _use_every_path(engine: Engine, base: str, tmp_path: Path) -> None:
+def _use_every_path(engine: Engine, base: str, tmp_path: Path) -> str:
     """The person goes through the API (profile, orders, events, consent, payment methods,
     reads, token, export), a file import with a rejected line and a model artefact."""
     admin = {"Authorization": f"Bearer {engine.create_key('admin')}"}
@@ -153,6 +153,10 @@ def _use_every_path(engine: Engine, base: str, tmp_path: Path) -> None:
         token = http.post(f"/v1/customers/{cid}/token").json()["token"]
         me = {"Authorization": f"Bearer {token}"}
         assert http.put("/v1/me", json={"language": "de"}, headers=me).status_code == 200
+        assert http.delete(f"/v1/customers/{cid}/tokens").status_code == 204  # a revocation row
+        token = http.post(f"/v1/customers/{cid}/token").json()["token"]
+        objection = {**consent, "purpose": "analytics", "granted": False, "source": "web"}
+        assert http.post(f"/v1/customers/{cid}/consents", json=objection).status_code == 201
         export = http.get(f"/v1/customers/{cid}/export")
         (engine.settings.data_dir / "exports").mkdir(parents=True, exist_ok=True)
         (engine.settings.data_dir / "exports" / "export.zip").write_bytes(export.content)
@@ -166,13 +170,38 @@ def _use_every_path(engine: Engine, base: str, tmp_path: Path) -> None:
     models = engine.settings.data_dir / "models" / "recommend"
     models.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(models / "current.npz", customers=np.array(["C-0001", cid]))
+    return token
+
+
+def _bring_back(engine: Engine, http: httpx.Client, token: str, tmp_path: Path) -> None:
+    """After the erasure: every way of writing about the person again is refused, and the
+    refusals write nothing of them (the scan runs afterwards)."""
+    cid = PERSON["customer_id"]
+    me = {"Authorization": f"Bearer {token}"}
+    assert http.get("/v1/me", headers=me).status_code == 401
+    assert http.put(f"/v1/customers/{cid}", json=PERSON).status_code == 409
+    order = {
+        "order_id": "O-ERASE-9",
+        "customer_id": cid,
+        "ordered_at": "2026-10-09T10:00:00",
+        "lines": [{"product_id": "P-ERASE", "quantity": 1, "unit_price": 9.5}],
+    }
+    assert http.post("/v1/orders", json=order).status_code == 409
+    event = {"event_id": "E-ERASE-9", "occurred_at": "2026-10-09T09:00:00", "type": "view"}
+    posted = http.post("/v1/events", json={"events": [{**event, "customer_id": cid}]})
+    assert posted.status_code == 409, posted.text
+    identify = {"customer_id": cid, "identifiers": [{"kind": "email", "value": PERSON["email"]}]}
+    assert http.post("/v1/identify", json=identify).status_code == 409
+    consent = {"purpose": "sms", "granted": True, "policy_version": "1", "source": "web"}
+    assert http.post(f"/v1/customers/{cid}/consents", json=consent).status_code == 409
+    assert engine.import_orders(tmp_path / "orders.csv").rejected == 2  # the old file again
 
 
 def test_nothing_of_an_erased_customer_survives(shop: Engine, tmp_path: Path) -> None:
     log = tmp_path / "access.log"
     server, thread, base = _serve(shop, log)
     try:
-        _use_every_path(shop, base, tmp_path)
+        token = _use_every_path(shop, base, tmp_path)
         files = sorted(p for p in shop.settings.data_dir.rglob("*") if p.is_file())
         before = _found([tmp_path / "kunde.db", tmp_path / "kunde.db-wal", *files])
         assert "kunde.db" in before or "kunde.db-wal" in before
@@ -188,6 +217,7 @@ def test_nothing_of_an_erased_customer_survives(shop: Engine, tmp_path: Path) ->
             for path in ("", "/consents", "/payment-methods", "/export", "/value"):
                 assert http.get(f"/v1/customers/{cid}{path}").status_code == 404
             assert http.post(f"/v1/customers/{cid}/token").status_code == 404
+            _bring_back(shop, http, token, tmp_path)
     finally:
         server.should_exit = True
         thread.join(timeout=20)

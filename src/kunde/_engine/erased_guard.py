@@ -62,6 +62,11 @@ class ErasedGuard:
         except (OperationalError, ProgrammingError):  # no tables yet: the import says so
             self._register = frozenset()
 
+    @property
+    def active(self) -> bool:
+        """Whether anybody was erased (otherwise nothing needs checking)."""
+        return bool(self._register)
+
     def mask(self, customer_ids: pa.Array | pa.ChunkedArray) -> NDArray[np.bool_]:
         """Which of ``customer_ids`` (nulls: anonymous) name an erased customer."""
         n = len(customer_ids)
@@ -81,23 +86,43 @@ def _rejects(line_numbers: NDArray[np.int64]) -> list[Reject]:
     return [Reject(int(n), ERASED_REASON, [], "customer_id") for n in line_numbers.tolist()]
 
 
-def refuse_erased_lines(lines: Lines, guard: ErasedGuard) -> Lines:
-    """A batch's valid order lines without those of erased customers (rejected instead)."""
+def _scrubbed(rejects: list[Reject], guard: ErasedGuard, column: int | None) -> list[Reject]:
+    """Rejects (for another reason) of an erased customer's lines lose their values too."""
+    if column is None or not rejects or not guard.active:
+        return rejects
+    raw = [r.values[column].strip() if column < len(r.values) else None for r in rejects]
+    erased = guard.mask(pa.array(raw, pa.string())).tolist()
+    return [
+        Reject(r.line, ERASED_REASON, [], "customer_id") if gone else r
+        for r, gone in zip(rejects, erased, strict=True)
+    ]
+
+
+def refuse_erased_lines(lines: Lines, guard: ErasedGuard, column: int | None) -> Lines:
+    """A batch's valid order lines without those of erased customers (rejected instead).
+
+    Args:
+        column: the input's customer id column (its rejects name nobody erased either).
+    """
     erased = guard.mask(lines.table.column("customer_id"))
+    rejects = _scrubbed(lines.rejects, guard, column)
     if not erased.any():
-        return lines
-    rejects = sorted([*lines.rejects, *_rejects(lines.lines[erased])], key=lambda r: r.line)
+        return Lines(lines.table, lines.lines, rejects) if rejects is not lines.rejects else lines
+    rejects = sorted([*rejects, *_rejects(lines.lines[erased])], key=lambda r: r.line)
     return Lines(lines.table.filter(pa.array(~erased)), lines.lines[~erased], rejects)
 
 
-def refuse_erased_records(records: Records, guard: ErasedGuard) -> Records:
+def refuse_erased_records(records: Records, guard: ErasedGuard, column: int | None) -> Records:
     """A batch's valid events without those of erased customers (rejected instead)."""
+    rejects = _scrubbed(records.rejects, guard, column)
+    if not guard.active:
+        return records
     ids = pa.array([row.get("customer_id") for row in records.rows], pa.string())
     erased = guard.mask(ids)
     if not erased.any():
-        return records
+        return Records(records.rows, records.lines, rejects)
     rows = [row for row, gone in zip(records.rows, erased.tolist(), strict=True) if not gone]
-    rejects = sorted([*records.rejects, *_rejects(records.lines[erased])], key=lambda r: r.line)
+    rejects = sorted([*rejects, *_rejects(records.lines[erased])], key=lambda r: r.line)
     return Records(rows, records.lines[~erased], rejects)
 
 

@@ -270,7 +270,7 @@ def import_orders(
     def prepared() -> Iterator[tuple[RawBatch, Lines, pa.Table, list[dict[str, Any]]]]:
         for batch in source.batches():
             lines = normalise_lines(batch, columns, fmt, settings.default_currency)
-            lines = refuse_erased_lines(lines, erased)  # erased people stay erased
+            lines = refuse_erased_lines(lines, erased, columns.get("customer_id"))
             table = distinct_lines(lines.table)
             yield batch, lines, table, products_of(table)
 
@@ -330,7 +330,8 @@ def import_events(
     erased = ErasedGuard(store, settings.secret_key)
 
     def normalise(batch: RawBatch, columns: Mapping[str, int]) -> Records:
-        return refuse_erased_records(normalise_events(batch, columns), erased)
+        checked = normalise_events(batch, columns)
+        return refuse_erased_records(checked, erased, columns.get("customer_id"))
 
     run = _Run(store, settings, "events", source)
     return _import_records(run, source, normalise, columns, write, progress)
