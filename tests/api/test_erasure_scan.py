@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import socket
+import sqlite3
 import threading
 import time
 import zipfile
@@ -227,3 +228,40 @@ def test_nothing_of_an_erased_customer_survives(shop: Engine, tmp_path: Path) ->
     files = sorted(p for p in shop.settings.data_dir.rglob("*") if p.is_file())
     assert log.read_text().count("/v1/customers/{customer_id}") >= 5
     assert _found([p for p in database if p.exists()] + files + [log]) == {}
+
+
+def test_a_reader_during_an_api_erasure_does_not_keep_the_person_in_the_wal(
+    tmp_path: Path,
+) -> None:
+    """A long read transaction (another connection) keeps SQLite's WAL busy: the erasure
+    answers without waiting for it, and the WAL is emptied as soon as the reader ends."""
+    from fastapi.testclient import TestClient
+
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'kunde.db'}",
+        data_dir=tmp_path / "data",
+        environment="test",
+    )
+    engine = Engine(settings)
+    engine.init()
+    admin = {"Authorization": f"Bearer {engine.create_key('admin')}"}
+    wal = tmp_path / "kunde.db-wal"
+    with TestClient(create_app(engine)) as http:
+        assert http.put(f"/v1/customers/{PERSON['customer_id']}", json=PERSON, headers=admin)
+        assert "kunde.db-wal" in _found([wal])  # the person is in the WAL: the test can fail
+        reader = sqlite3.connect(tmp_path / "kunde.db")  # the same SQLite library
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM customers").fetchall()
+        try:
+            erased = http.delete(f"/v1/customers/{PERSON['customer_id']}", headers=admin)
+            assert erased.status_code == 200, erased.text
+            assert erased.json()["wal_emptied"] is False  # the reader holds it
+        finally:
+            reader.rollback()
+            reader.close()
+        deadline = time.monotonic() + 30
+        while _found([wal]) and time.monotonic() < deadline:
+            time.sleep(0.2)  # the background checkpoint runs every second
+        assert _found([wal]) == {}
+        assert _found([tmp_path / "kunde.db"]) == {}
+    engine.close()

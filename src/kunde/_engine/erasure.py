@@ -9,7 +9,9 @@
 3. Every file under ``KUNDE_DATA_DIR`` that mentions the customer (reject files, exports, model
    artefacts) is rewritten without them, or removed when its format cannot be rewritten.
 4. SQLite: the WAL is checkpointed and truncated, so no earlier page image survives there;
-   ``secure_delete`` has zeroed the freed cells and pages in the database file.
+   ``secure_delete`` has zeroed the freed cells and pages in the database file. When another
+   connection's open read transaction keeps the WAL busy, the erasure answers at once
+   (``wal_emptied`` false) and a background thread empties the WAL as soon as the reader ends.
 
 kunde's own logs never contain customer ids (:mod:`kunde.api.logs` redacts request paths), so
 there is nothing to remove from them.
@@ -17,9 +19,14 @@ there is nothing to remove from them.
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from kunde._engine.privacy import audit_entry
 from kunde._engine.self_service import require_known
@@ -36,6 +43,31 @@ from kunde.privacy import (
 from kunde.store import Store
 
 __all__ = ["erase_customer"]
+
+_log = logging.getLogger(__name__)
+_RETRY_SECONDS = 1.0
+_RETRY_FOR_SECONDS = 600.0
+
+
+def _scrub_when_readers_end(store: Store) -> None:
+    """A reader kept the WAL busy: empty it in the background as soon as readers let go
+    (every second, for up to 10 minutes), so the erasure's request does not wait for them."""
+
+    def retry() -> None:
+        deadline = time.monotonic() + _RETRY_FOR_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(_RETRY_SECONDS)
+            try:
+                if store.rights.scrub_free_space(tries=1):
+                    return
+            except SQLAlchemyError:  # the store was closed: its last close empties the WAL
+                return
+        _log.warning(
+            "the WAL stayed busy for 10 minutes after an erasure; it is emptied at the "
+            "next erasure or when the last connection closes"
+        )
+
+    threading.Thread(target=retry, name="kunde-erasure-wal", daemon=True).start()
 
 
 def erase_customer(
@@ -75,6 +107,8 @@ def erase_customer(
     entry = audit_entry(replace(actor, reason=reason), AuditAction.ERASE, None, now, **details)
     store.audit.append([entry])
     emptied = store.rights.scrub_free_space(vacuum=vacuum)
+    if not emptied:
+        _scrub_when_readers_end(store)
     root = settings.data_dir
     return {
         "pseudonym": erased.pseudonym,

@@ -112,4 +112,5 @@ class ErasureOut(BaseModel):
     expired_lines_purged: int
     """Kept order lines of earlier erasures whose retention had ended, deleted now."""
     wal_emptied: bool
-    """SQLite: the write-ahead log was checkpointed and truncated."""
+    """SQLite: the write-ahead log was checkpointed and truncated (false: another connection's
+    open read kept it busy; it is emptied in the background as soon as that read ends)."""

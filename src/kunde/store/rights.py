@@ -74,6 +74,7 @@ ERASURE_RULES: Mapping[str, str] = {
 }
 """Tables whose erasure is not simply "delete the rows with the customer_id"."""
 
+_BUSY_TIMEOUT_MS = 30_000  # the connections' own (store/database.py)
 _BATCH = 5_000  # rows per fetch when streaming an export
 _ID_COLUMN = re.compile(r"(?:^|_)customer_id$")
 
@@ -342,23 +343,33 @@ class RightsRepository:
             conn.execute(delete(orders).where(orders.c.customer_id.in_(expired)))
         return int(lines.rowcount)
 
-    def scrub_free_space(self, *, vacuum: bool = False) -> bool:
+    def scrub_free_space(self, *, vacuum: bool = False, tries: int = 10) -> bool:
         """SQLite: move the WAL into the database file and empty it, so that no old page image
         of erased rows survives there (deleted cells and free pages are zeroed by
         ``secure_delete``); ``vacuum`` also rebuilds the file. PostgreSQL: nothing (see
         docs/DESIGN.md on VACUUM).
 
+        Each try waits at most 0.2 s for readers (not the connections' 30 s busy timeout: a
+        reader that keeps its transaction open would otherwise hold the erasure for minutes).
+
+        Args:
+            tries: checkpoint attempts, with growing pauses between them.
+
         Returns:
-            Whether the WAL was emptied (``False``: a reader kept it busy for 10 tries).
+            Whether the WAL was emptied (``False``: a reader kept it busy for every try).
         """
         if not is_sqlite(self._db):
             return True
         with self._db.connect() as conn:
             if vacuum:
                 conn.exec_driver_sql("VACUUM")
-            for attempt in range(10):
-                busy = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()
-                if busy is not None and busy[0] == 0:
-                    return True
-                time.sleep(0.05 * (attempt + 1))
+            conn.exec_driver_sql("PRAGMA busy_timeout=200")
+            try:
+                for attempt in range(tries):
+                    busy = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()
+                    if busy is not None and busy[0] == 0:
+                        return True
+                    time.sleep(0.05 * (attempt + 1))
+            finally:
+                conn.exec_driver_sql(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
         return False
