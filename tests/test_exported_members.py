@@ -108,6 +108,7 @@ PINNED: dict[str, list[str]] = {
         "card_number_locations",
         "consent_mask",
         "current_consents",
+        "latest_per_profile",
         "looks_like_card_number",
         "luhn_valid",
         "refuse_card_numbers",
