@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from kunde.config import Settings
@@ -26,6 +27,7 @@ from kunde.errors import (
     NotFittedError,
 )
 from kunde.store import Store
+from kunde.store.value import CustomerDays
 from kunde.value import (
     BGNBD,
     MBGNBD,
@@ -37,6 +39,7 @@ from kunde.value import (
     rfm_scores,
     select_by_likelihood,
     summarize_customer_days,
+    summarize_customer_totals,
 )
 
 __all__ = [
@@ -73,10 +76,23 @@ def _summary(
     store: Store, as_of: date | None
 ) -> tuple[np.ndarray[Any, np.dtype[np.object_]], CustomerSummary]:
     """Every profile's purchase history: customers merged into one profile count as one, a day
-    several of them bought on once (the summary counts distinct days per index)."""
+    several of them bought on once (the summary counts distinct days per index).
+
+    Without ``as_of``, the per-customer totals the store keeps up to date are read (one row per
+    customer); only the customers in an active merge are summarised again from their days. With
+    ``as_of``, the days up to it are read and summarised. Ids come in no particular order.
+    """
+    if as_of is None:
+        return _current_summary(store)
     rows = store.value.customer_days(as_of)
     if rows.day.size == 0 or not np.any(rows.purchase_lines > 0):
         raise InputError("no purchases stored (up to the as-of date): import orders first")
+    return _days_summary(store, rows, as_of)
+
+
+def _days_summary(
+    store: Store, rows: CustomerDays, as_of: date | int | None
+) -> tuple[np.ndarray[Any, np.dtype[np.object_]], CustomerSummary]:
     ids, customer = rows.customer_ids, rows.customer
     resolution = store.identity.resolution()
     if resolution.absorbed:  # one vectorised remap of customer indexes to profile indexes
@@ -92,6 +108,35 @@ def _summary(
         n_customers=int(ids.shape[0]),
     )
     return ids, summary
+
+
+def _current_summary(
+    store: Store,
+) -> tuple[np.ndarray[Any, np.dtype[np.object_]], CustomerSummary]:
+    """The summary as of the latest stored day, from ``customer_summaries``."""
+    totals = store.value.customer_totals()
+    if not np.any(totals.purchase_days > 0):
+        raise InputError("no purchases stored (up to the as-of date): import orders first")
+    as_of = int(totals.last_activity_day.max())
+    ids = totals.customer_ids
+    summary = summarize_customer_totals(
+        totals.first_purchase_day,
+        totals.last_purchase_day,
+        totals.purchase_days,
+        totals.net_revenue,
+        totals.repeat_net_revenue,
+        as_of=as_of,
+    )
+    if not store.identity.resolution().absorbed:
+        return ids, summary
+    # customers in an active merge: their profiles from their days (a day counted once)
+    rows = store.value.customer_days(merged_only=True)
+    merged = pc.is_in(
+        pa.array(ids, pa.string()), value_set=pa.array(rows.customer_ids, pa.string())
+    )
+    alone = ~np.asarray(merged.to_numpy(zero_copy_only=False), dtype=bool)
+    profile_ids, profiles = _days_summary(store, rows, as_of)
+    return np.concatenate([ids[alone], profile_ids]), summary.take(alone).concat(profiles)
 
 
 def fit_purchase_model(

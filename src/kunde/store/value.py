@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -16,7 +15,7 @@ from sqlalchemy import select
 
 from kunde.store.tables import data_versions
 
-__all__ = ["BUMP_CUSTOMER_DAYS_VERSION", "CustomerDays", "ValueRepository"]
+__all__ = ["BUMP_CUSTOMER_DAYS_VERSION", "CustomerDays", "CustomerTotals", "ValueRepository"]
 
 BUMP_CUSTOMER_DAYS_VERSION = (
     "INSERT INTO data_versions (name, version) VALUES ('customer_days', 1) "
@@ -49,6 +48,32 @@ class CustomerDays:
     purchase_lines: npt.NDArray[np.int64]
 
 
+@dataclass(frozen=True)
+class CustomerTotals:
+    """The ``customer_summaries`` rows as aligned arrays, one per customer with stored days.
+
+    Days are days since 1970-01-01; the purchase days are 0 for customers without a purchase
+    (return-only customers), ``purchase_days`` is then 0.
+
+    Attributes:
+        customer_ids: customer id per row (in no particular order).
+        first_purchase_day: first purchase day.
+        last_purchase_day: last purchase day.
+        purchase_days: distinct purchase days.
+        net_revenue: net value (purchases minus returns) of all days.
+        repeat_net_revenue: net value of the days after the first purchase day.
+        last_activity_day: latest day with a purchase or a return.
+    """
+
+    customer_ids: npt.NDArray[np.object_]
+    first_purchase_day: npt.NDArray[np.int64]
+    last_purchase_day: npt.NDArray[np.int64]
+    purchase_days: npt.NDArray[np.int64]
+    net_revenue: npt.NDArray[np.float64]
+    repeat_net_revenue: npt.NDArray[np.float64]
+    last_activity_day: npt.NDArray[np.int64]
+
+
 class ValueRepository:
     """Reads what the value models are fitted on (the import path keeps it up to date)."""
 
@@ -62,16 +87,28 @@ class ValueRepository:
             version = conn.execute(query).scalar_one_or_none()
         return int(version or 0)
 
-    def customer_days(self, as_of: date | None = None) -> CustomerDays:
-        """All per-customer-day rows, optionally only days up to ``as_of`` (inclusive).
+    def customer_days(
+        self, as_of: date | None = None, *, merged_only: bool = False
+    ) -> CustomerDays:
+        """All per-customer-day rows, optionally only days up to ``as_of`` (inclusive), or only
+        those of customers in an active merge (absorbed or surviving).
 
         PostgreSQL sends the rows as CSV through ``COPY ... TO STDOUT``, parsed by Arrow;
         SQLite's come as plain driver tuples, days as text parsed by Arrow (3x faster than
         SQLAlchemy's typed rows).
         """
+        where = ["true"]
+        if as_of is not None:
+            where.append(f"day <= '{as_of.isoformat()}'")  # a date: safe
+        if merged_only:
+            where.append(
+                "customer_id IN (SELECT absorbed_customer_id FROM customer_merges WHERE "
+                "undone_at IS NULL UNION SELECT customer_id FROM customer_merges WHERE "
+                "undone_at IS NULL)"
+            )
         sql = (
-            "SELECT customer_id, day, purchased, returned, purchase_lines FROM customer_days"
-            + ("" if as_of is None else f" WHERE day <= '{as_of.isoformat()}'")  # a date: safe
+            "SELECT customer_id, day, purchased, returned, purchase_lines FROM customer_days "
+            f"WHERE {' AND '.join(where)}"
         )
         table = self._read_arrow(sql)
         if table.num_rows == 0:
@@ -99,7 +136,32 @@ class ValueRepository:
             purchase_lines=table.column("purchase_lines").to_numpy().astype(np.int64),
         )
 
-    def _read_arrow(self, sql: str) -> pa.Table:
+    def customer_totals(self) -> CustomerTotals:
+        """Every ``customer_summaries`` row: one per customer with stored days (what the value
+        models need when there is no as-of date and no merge)."""
+        sql = (
+            "SELECT customer_id, first_purchase_day, last_purchase_day, purchase_days, "
+            "net_revenue, repeat_net_revenue, last_activity_day FROM customer_summaries"
+        )
+        table = self._read_arrow(sql, _TOTALS)
+
+        def day(name: str) -> npt.NDArray[np.int64]:
+            days = pc.cast(table.column(name), pa.date32()).cast(pa.int32()).fill_null(0)
+            out: npt.NDArray[np.int64] = days.to_numpy().astype(np.int64)
+            return out
+
+        return CustomerTotals(
+            customer_ids=table.column("customer_id").to_numpy(),
+            first_purchase_day=day("first_purchase_day"),
+            last_purchase_day=day("last_purchase_day"),
+            purchase_days=table.column("purchase_days").to_numpy().astype(np.int64),
+            net_revenue=_floats(table.column("net_revenue")),
+            repeat_net_revenue=_floats(table.column("repeat_net_revenue")),
+            last_activity_day=day("last_activity_day"),
+        )
+
+    def _read_arrow(self, sql: str, columns: dict[str, pa.DataType] | None = None) -> pa.Table:
+        columns = _COLUMNS if columns is None else columns
         if self._db.dialect.name == "postgresql":
             buffer = bytearray()
             with self._db.connect() as conn:
@@ -113,7 +175,9 @@ class ValueRepository:
                         buffer += block
             return pacsv.read_csv(
                 pa.BufferReader(bytes(buffer)),
-                convert_options=pacsv.ConvertOptions(column_types=_COLUMNS),
+                convert_options=pacsv.ConvertOptions(  # NULL: unquoted empty, '': quoted
+                    column_types=columns, strings_can_be_null=True, quoted_strings_can_be_null=False
+                ),
             )
         # SQLite: plain driver tuples, no per-value type processing (ADBC's own SQLite library
         # must not share the process with Python's: SQLite's POSIX locks are per process)
@@ -121,11 +185,14 @@ class ValueRepository:
             dbapi = conn.connection.driver_connection
             assert dbapi is not None
             rows = dbapi.execute(sql).fetchall()  # SQLAlchemy's row objects would double it
-        columns: list[Any] = list(zip(*rows, strict=True)) if rows else [()] * len(_COLUMNS)
+        if not rows:
+            return pa.table({name: pa.array([], type=kind) for name, kind in columns.items()})
+        # one 2-D object array, then a column each: 4x faster than zip(*rows)
+        grid = np.array(rows, dtype=object)
         return pa.table(
             {
-                name: pa.array(col, type=kind)
-                for (name, kind), col in zip(_COLUMNS.items(), columns, strict=True)
+                name: pa.array(grid[:, i], type=kind)
+                for i, (name, kind) in enumerate(columns.items())
             }
         )
 
@@ -136,6 +203,17 @@ _COLUMNS = {
     "purchased": pa.float64(),
     "returned": pa.float64(),
     "purchase_lines": pa.int64(),
+}
+
+
+_TOTALS = {
+    "customer_id": pa.string(),
+    "first_purchase_day": pa.string(),
+    "last_purchase_day": pa.string(),
+    "purchase_days": pa.int64(),
+    "net_revenue": pa.float64(),
+    "repeat_net_revenue": pa.float64(),
+    "last_activity_day": pa.string(),
 }
 
 
