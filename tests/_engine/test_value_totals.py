@@ -33,7 +33,9 @@ def _by_id(ids: np.ndarray, summary: CustomerSummary) -> tuple[np.ndarray, Custo
 
 def _assert_same(engine: Engine) -> CustomerSummary:
     fast_ids, fast = _by_id(*_current_summary(engine.store))
-    exact_ids, exact = _by_id(*_days_summary(engine.store, engine.store.value.customer_days(), None))
+    exact_ids, exact = _by_id(
+        *_days_summary(engine.store, engine.store.value.customer_days(), None)
+    )
     assert fast_ids.tolist() == exact_ids.tolist()
     assert fast.as_of == exact.as_of
     for name in FIELDS:

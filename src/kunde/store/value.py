@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -93,9 +94,7 @@ class ValueRepository:
         """All per-customer-day rows, optionally only days up to ``as_of`` (inclusive), or only
         those of customers in an active merge (absorbed or surviving).
 
-        PostgreSQL sends the rows as CSV through ``COPY ... TO STDOUT``, parsed by Arrow;
-        SQLite's come as plain driver tuples, days as text parsed by Arrow (3x faster than
-        SQLAlchemy's typed rows).
+        The rows come as CSV text parsed by Arrow (see ``_read_arrow``).
         """
         where = ["true"]
         if as_of is not None:
@@ -106,11 +105,7 @@ class ValueRepository:
                 "undone_at IS NULL UNION SELECT customer_id FROM customer_merges WHERE "
                 "undone_at IS NULL)"
             )
-        sql = (
-            "SELECT customer_id, day, purchased, returned, purchase_lines FROM customer_days "
-            f"WHERE {' AND '.join(where)}"
-        )
-        table = self._read_arrow(sql)
+        table = self._read_arrow("customer_days", _COLUMNS, " AND ".join(where))
         if table.num_rows == 0:
             empty_i = np.zeros(0, dtype=np.int64)
             return CustomerDays(
@@ -126,7 +121,7 @@ class ValueRepository:
         order = pc.array_sort_indices(names).to_numpy()  # customer indexes follow sorted ids
         rank = np.empty(order.size, dtype=np.int64)
         rank[order] = np.arange(order.size)
-        days = pc.cast(pc.cast(table.column("day"), pa.date32()), pa.int32())
+        days = pc.cast(table.column("day"), pa.int32())
         return CustomerDays(
             customer_ids=names.take(pa.array(order)).to_numpy(zero_copy_only=False),
             customer=rank[encoded.indices.to_numpy()],
@@ -139,14 +134,10 @@ class ValueRepository:
     def customer_totals(self) -> CustomerTotals:
         """Every ``customer_summaries`` row: one per customer with stored days (what the value
         models need when there is no as-of date and no merge)."""
-        sql = (
-            "SELECT customer_id, first_purchase_day, last_purchase_day, purchase_days, "
-            "net_revenue, repeat_net_revenue, last_activity_day FROM customer_summaries"
-        )
-        table = self._read_arrow(sql, _TOTALS)
+        table = self._read_arrow("customer_summaries", _TOTALS)
 
         def day(name: str) -> npt.NDArray[np.int64]:
-            days = pc.cast(table.column(name), pa.date32()).cast(pa.int32()).fill_null(0)
+            days = pc.cast(table.column(name), pa.int32()).fill_null(0)
             out: npt.NDArray[np.int64] = days.to_numpy().astype(np.int64)
             return out
 
@@ -160,46 +151,83 @@ class ValueRepository:
             last_activity_day=day("last_activity_day"),
         )
 
-    def _read_arrow(self, sql: str, columns: dict[str, pa.DataType] | None = None) -> pa.Table:
-        columns = _COLUMNS if columns is None else columns
-        if self._db.dialect.name == "postgresql":
-            buffer = bytearray()
-            with self._db.connect() as conn:
-                dbapi = conn.connection.driver_connection
-                assert dbapi is not None
-                with (
-                    dbapi.cursor() as cursor,
-                    cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv, HEADER)") as copy,
-                ):
+    def _read_arrow(
+        self, table: str, columns: dict[str, pa.DataType], where: str = "true"
+    ) -> pa.Table:
+        """The named columns of ``table``'s rows matching ``where``, parsed by Arrow from CSV.
+
+        PostgreSQL sends the rows through ``COPY ... TO STDOUT``. SQLite writes them into CSV
+        text itself (``group_concat``, up to :data:`_SQLITE_CHUNK` rows per query, in rowid
+        order, in one read transaction): a million rows cost one Python string instead of
+        millions of Python values (5x faster than ``fetchall``). Floats are written with 17
+        significant digits, so they come back exactly. (ADBC's own SQLite library must not share
+        the process with Python's: SQLite's POSIX locks are per process.)
+        """
+        names = ", ".join(columns)
+        options = pacsv.ConvertOptions(  # NULL: unquoted empty, '': quoted
+            column_types=columns, strings_can_be_null=True, quoted_strings_can_be_null=False
+        )
+        with self._db.connect() as conn:
+            dbapi: Any = conn.connection.driver_connection
+            if self._db.dialect.name == "postgresql":
+                buffer = bytearray()
+                sql = f"COPY (SELECT {names} FROM {table} WHERE {where}) TO STDOUT (FORMAT csv)"
+                with dbapi.cursor() as cursor, cursor.copy(sql) as copy:
                     for block in copy:
                         buffer += block
-            return pacsv.read_csv(
-                pa.BufferReader(bytes(buffer)),
-                convert_options=pacsv.ConvertOptions(  # NULL: unquoted empty, '': quoted
-                    column_types=columns, strings_can_be_null=True, quoted_strings_can_be_null=False
-                ),
-            )
-        # SQLite: plain driver tuples, no per-value type processing (ADBC's own SQLite library
-        # must not share the process with Python's: SQLite's POSIX locks are per process)
-        with self._db.connect() as conn:
-            dbapi = conn.connection.driver_connection
-            assert dbapi is not None
-            rows = dbapi.execute(sql).fetchall()  # SQLAlchemy's row objects would double it
-        if not rows:
+                parts = [bytes(buffer)]
+            else:
+                parts = _sqlite_csv(dbapi, table, columns, where)
+        data = b"".join(parts)
+        if not data:
             return pa.table({name: pa.array([], type=kind) for name, kind in columns.items()})
-        # one 2-D object array, then a column each: 4x faster than zip(*rows)
-        grid = np.array(rows, dtype=object)
-        return pa.table(
-            {
-                name: pa.array(grid[:, i], type=kind)
-                for i, (name, kind) in enumerate(columns.items())
-            }
+        return pacsv.read_csv(
+            pa.BufferReader(data),
+            read_options=pacsv.ReadOptions(column_names=list(columns)),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            convert_options=options,
         )
 
 
+def _sqlite_csv(dbapi: Any, table: str, columns: dict[str, pa.DataType], where: str) -> list[bytes]:
+    """The rows as CSV text, one ``group_concat`` per chunk of rows (see ``_read_arrow``)."""
+
+    def field(name: str, kind: pa.DataType) -> str:
+        if pa.types.is_string(kind):
+            return f"'\"' || replace({name}, '\"', '\"\"') || '\"'"  # NULL stays NULL
+        if pa.types.is_floating(kind):
+            return f"printf('%!.17g', {name})"
+        return name
+
+    row = " || ',' || ".join(f"ifnull({field(n, k)}, '')" for n, k in columns.items())
+    query = (
+        f"SELECT group_concat(line, char(10)), max(rid) FROM (SELECT rowid AS rid, {row} AS line "
+        f"FROM {table} WHERE rowid > ? AND {where} ORDER BY rowid LIMIT {_SQLITE_CHUNK})"
+    )
+    parts: list[bytes] = []
+    begun = not dbapi.in_transaction
+    if begun:
+        dbapi.execute("BEGIN")  # one snapshot for every chunk
+    try:
+        after = -(2**63)
+        while True:
+            text, last = dbapi.execute(query, (after,)).fetchone()
+            if text is None:
+                return parts
+            parts.append(text.encode() + b"\n")
+            after = last
+    finally:
+        if begun:
+            dbapi.execute("ROLLBACK")
+
+
+_SQLITE_CHUNK = 1_000_000
+"""Rows per SQLite query in ``_read_arrow``: the CSV text of a chunk is one string (SQLite caps
+strings at 1 GB)."""
+
 _COLUMNS = {
     "customer_id": pa.string(),
-    "day": pa.string(),
+    "day": pa.date32(),
     "purchased": pa.float64(),
     "returned": pa.float64(),
     "purchase_lines": pa.int64(),
@@ -208,12 +236,12 @@ _COLUMNS = {
 
 _TOTALS = {
     "customer_id": pa.string(),
-    "first_purchase_day": pa.string(),
-    "last_purchase_day": pa.string(),
+    "first_purchase_day": pa.date32(),
+    "last_purchase_day": pa.date32(),
     "purchase_days": pa.int64(),
     "net_revenue": pa.float64(),
     "repeat_net_revenue": pa.float64(),
-    "last_activity_day": pa.string(),
+    "last_activity_day": pa.date32(),
 }
 
 
