@@ -201,7 +201,7 @@ def _sqlite_csv(dbapi: Any, table: str, columns: dict[str, pa.DataType], where: 
 
     row = " || ',' || ".join(f"ifnull({field(n, k)}, '')" for n, k in columns.items())
     query = (
-        f"SELECT group_concat(line, char(10)), max(rid) FROM (SELECT rowid AS rid, {row} AS line "
+        f"SELECT group_concat(line, char(10)) || char(10), max(rid) FROM (SELECT rowid AS rid, {row} AS line "
         f"FROM {table} WHERE rowid > ? AND {where} ORDER BY rowid LIMIT {_SQLITE_CHUNK})"
     )
     parts: list[bytes] = []
@@ -214,7 +214,7 @@ def _sqlite_csv(dbapi: Any, table: str, columns: dict[str, pa.DataType], where: 
             text, last = dbapi.execute(query, (after,)).fetchone()
             if text is None:
                 return parts
-            parts.append(text.encode() + b"\n")
+            parts.append(text.encode())
             after = last
     finally:
         if begun:
