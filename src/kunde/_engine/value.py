@@ -232,6 +232,7 @@ def fit(
     if time_unit not in UNIT_DAYS:
         raise InvalidFieldError("time_unit", "must be D (days) or W (weeks)")
     names = model_names(models)
+    data_version = store.value.data_version()  # read first: a later change makes it stale
     _, summary = _summary(store, as_of)
     f, r, t = summary.history(time_unit)
     fitted, failures = fit_purchase_models(f, r, t, names)
@@ -263,6 +264,8 @@ def fit(
         "format": ARTEFACT_FORMAT,
         "version": int(previous.get("version", 0)) + 1 if previous else 1,
         "fitted_at": datetime.now(UTC).isoformat(),
+        "data_version": data_version,
+        "models": names,
     }
     _write_atomically(artefact_path(settings), artefact)
     return result
@@ -278,10 +281,23 @@ def _restore(artefact: dict[str, Any]) -> tuple[PurchaseModel, GammaGamma]:
 
 
 def _fitted(store: Store, settings: Settings, as_of: date | None) -> dict[str, Any]:
-    """The stored artefact; fitted first when none exists or it is as of another day."""
+    """The stored artefact; fitted first (with the stored time unit and models) when none
+    exists, when it is as of another day, or when the stored data changed since (orders,
+    returns, merges, erasures: the ``customer_days`` counter moved)."""
     artefact = load_artefact(settings)
-    if artefact is None or (as_of is not None and artefact.get("as_of") != as_of.isoformat()):
-        fit(store, settings, as_of=as_of)
+    if (
+        artefact is None
+        or (as_of is not None and artefact.get("as_of") != as_of.isoformat())
+        or artefact.get("data_version") != store.value.data_version()
+    ):
+        previous = artefact or {}
+        fit(
+            store,
+            settings,
+            as_of=as_of,
+            time_unit=str(previous.get("time_unit", "W")),
+            models=previous.get("models"),
+        )
         artefact = load_artefact(settings)
         assert artefact is not None
     return artefact
@@ -349,8 +365,9 @@ def export(
 ) -> int:
     """Write one CSV row of value predictions per customer with a purchase; return the rows.
 
-    The stored models are used; they are fitted first when none exist or when ``as_of``
-    differs from the day they were fitted as of.
+    The stored models are used while the stored data is unchanged since they were fitted; they
+    are fitted first when none exist, when the data changed or when ``as_of`` differs from the
+    day they were fitted as of.
 
     Raises:
         InvalidFieldError: negative horizon.
