@@ -73,7 +73,7 @@ def artefact_path(settings: Settings) -> Path:
 
 
 def _summary(
-    store: Store, as_of: date | None
+    store: Store, as_of: date | None, *, ids: bool = True
 ) -> tuple[np.ndarray[Any, np.dtype[np.object_]], CustomerSummary]:
     """Every profile's purchase history: customers merged into one profile count as one, a day
     several of them bought on once (the summary counts distinct days per index).
@@ -83,7 +83,7 @@ def _summary(
     ``as_of``, the days up to it are read and summarised. Ids come in no particular order.
     """
     if as_of is None:
-        return _current_summary(store)
+        return _current_summary(store, ids=ids)
     rows = store.value.customer_days(as_of)
     if rows.day.size == 0 or not np.any(rows.purchase_lines > 0):
         raise InputError("no purchases stored (up to the as-of date): import orders first")
@@ -111,14 +111,19 @@ def _days_summary(
 
 
 def _current_summary(
-    store: Store,
+    store: Store, *, ids: bool = True
 ) -> tuple[np.ndarray[Any, np.dtype[np.object_]], CustomerSummary]:
-    """The summary as of the latest stored day, from ``customer_summaries``."""
-    totals = store.value.customer_totals()
+    """The summary as of the latest stored day, from ``customer_summaries``; customers in an
+    active merge are summarised again from their days, as one per profile.
+
+    Without ``ids`` (fitting), neither ids nor net revenue are read unless there are merges:
+    the ids returned are then empty.
+    """
+    merges = bool(store.identity.resolution().absorbed)
+    totals = store.value.customer_totals(ids=ids or merges)
     if not np.any(totals.purchase_days > 0):
         raise InputError("no purchases stored (up to the as-of date): import orders first")
     as_of = int(totals.last_activity_day.max())
-    ids = totals.customer_ids
     summary = summarize_customer_totals(
         totals.first_purchase_day,
         totals.last_purchase_day,
@@ -127,16 +132,17 @@ def _current_summary(
         totals.repeat_net_revenue,
         as_of=as_of,
     )
-    if not store.identity.resolution().absorbed:
-        return ids, summary
-    # customers in an active merge: their profiles from their days (a day counted once)
+    if not merges:
+        return totals.customer_ids, summary
     rows = store.value.customer_days(merged_only=True)
-    merged = pc.is_in(
-        pa.array(ids, pa.string()), value_set=pa.array(rows.customer_ids, pa.string())
-    )
+    every = pa.array(totals.customer_ids, pa.string())
+    merged = pc.is_in(every, value_set=pa.array(rows.customer_ids, pa.string()))
     alone = ~np.asarray(merged.to_numpy(zero_copy_only=False), dtype=bool)
     profile_ids, profiles = _days_summary(store, rows, as_of)
-    return np.concatenate([ids[alone], profile_ids]), summary.take(alone).concat(profiles)
+    return (
+        np.concatenate([totals.customer_ids[alone], profile_ids]),
+        summary.take(alone).concat(profiles),
+    )
 
 
 def fit_purchase_model(
@@ -233,7 +239,7 @@ def fit(
         raise InvalidFieldError("time_unit", "must be D (days) or W (weeks)")
     names = model_names(models)
     data_version = store.value.data_version()  # read first: a later change makes it stale
-    _, summary = _summary(store, as_of)
+    _, summary = _summary(store, as_of, ids=False)
     f, r, t = summary.history(time_unit)
     fitted, failures = fit_purchase_models(f, r, t, names)
     choice = select_by_likelihood(fitted)
