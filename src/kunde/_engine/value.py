@@ -357,7 +357,7 @@ def score(
             "p_alive": np.round(model.conditional_probability_alive(f, r, t), 6),
             "expected_purchases": np.round(purchases, 6),
             "expected_value": np.round(value, 2),
-            "segment": pa.array(segments.tolist(), type=pa.string()),
+            "segment": pa.array(segments, type=pa.string()),
         }
     )
 
