@@ -98,6 +98,7 @@ def whole_processes(
     }
     steps: dict[str, dict[str, Any]] = {}
     if reuse:
+        _run([*kunde, "init"], env)  # a store kept by an older version: migrate it first
         steps["kunde import orders (not compared)"] = json.loads(
             (tmp / "imported").read_text(encoding="utf-8")
         )

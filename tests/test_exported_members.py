@@ -34,6 +34,7 @@ PINNED: dict[str, list[str]] = {
         "select_by_holdout",
         "select_by_likelihood",
         "summarize_customer_days",
+        "summarize_customer_totals",
     ],
     "kunde.recommend": [
         "EASE",

@@ -135,3 +135,27 @@ def test_fit_without_orders_and_bad_unit_are_input_errors(engine: Engine) -> Non
         engine.value_fit()
     with pytest.raises(InvalidFieldError):
         engine.value_fit(time_unit="M")
+
+
+def test_export_reuses_the_fit_until_the_data_changes(engine: Engine, tmp_path: Path) -> None:
+    _unfitted_demo(engine)
+    engine.value_fit(time_unit="D", models=["bgnbd"])
+    stored = json.loads(artefact_path(engine.settings).read_text())
+    engine.value_export(tmp_path / "a.csv")
+    again = json.loads(artefact_path(engine.settings).read_text())
+    assert again["version"] == stored["version"]  # same data: the stored fit is used
+
+    new = tmp_path / "new.csv"
+    new.write_text(
+        "order_id,customer_id,ordered_at,product_id,quantity,amount\n"
+        f"n1,late-buyer,{stored['as_of']}T18:00:00,p1,1,12.5\n",
+        encoding="utf-8",
+    )
+    engine.import_orders(new)
+    engine.value_export(tmp_path / "b.csv")
+    refit = json.loads(artefact_path(engine.settings).read_text())
+    assert refit["version"] == stored["version"] + 1  # new orders: fitted again first
+    assert refit["time_unit"] == "D" and refit["models"] == ["bgnbd"]
+    assert refit["pareto_nbd"]["params"] is None
+    with (tmp_path / "b.csv").open(newline="") as fh:
+        assert "late-buyer" in {r["customer_id"] for r in csv.DictReader(fh)}

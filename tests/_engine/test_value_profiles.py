@@ -6,30 +6,26 @@ from datetime import date, timedelta
 
 import numpy as np
 import pytest
-from sqlalchemy import insert
 
 from kunde._engine.value import _summary
 from kunde.engine import Engine
 from kunde.identity import IdentifierIn, IdentifierKind, IdentifyIn
 from kunde.privacy import Actor
-from kunde.store.tables import customer_days
 
 ADMIN = Actor(key_id=None, role="admin")
 
 
 def _days(engine: Engine, customer_id: str, days: list[tuple[int, float, int]]) -> None:
-    rows = [
-        {
-            "customer_id": customer_id,
-            "day": date(2025, 1, 1) + timedelta(days=d),
-            "purchased": max(v, 0.0),
-            "returned": min(v, 0.0),
-            "purchase_lines": lines,
-        }
-        for d, v, lines in days
-    ]
-    with engine.store.db.begin() as conn:
-        conn.execute(insert(customer_days), rows)
+    """Import orders giving the customer these (day, net value, purchase lines) days."""
+    lines = ["order_id,customer_id,ordered_at,product_id,quantity,amount"]
+    for d, v, n in days:
+        stamp = (date(2025, 1, 1) + timedelta(days=d)).isoformat() + "T12:00:00"
+        if n == 0:  # a return-only day
+            lines.append(f"{customer_id}-{d},{customer_id},{stamp},p,-1,{v}")
+        lines.extend(f"{customer_id}-{d},{customer_id},{stamp},p{k},1,{v / n}" for k in range(n))
+    path = engine.settings.data_dir / f"{customer_id}.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    engine.import_orders(path)
 
 
 def _merge(engine: Engine, absorbed: str, survivor: str) -> int:

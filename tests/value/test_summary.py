@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kunde.value import holdout_purchases, summarize_customer_days
+from kunde.value import holdout_purchases, summarize_customer_days, summarize_customer_totals
 
 CALIBRATION_END = np.datetime64("1997-09-30")
 HOLDOUT_END = np.datetime64("1998-06-30")
@@ -79,3 +79,39 @@ def test_returns_lower_monetary_value(days, values, refund) -> None:
     assert after.recency_days[0] == before.recency_days[0]
     assert after.monetary[0] < before.monetary[0] or after.monetary[0] == 0
     assert after.total_value[0] < before.total_value[0]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.integers(0, 5),  # customer
+            st.integers(0, 60),  # day
+            st.floats(-100.0, 300.0, allow_nan=False),  # net value of the row
+            st.booleans(),  # purchase day
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_totals_give_the_summary_of_the_days(rows) -> None:
+    """Per-customer totals as the store keeps them summarise like the days they come from."""
+    customer, day, value, bought = (np.array(col) for col in zip(*rows, strict=True))
+    n = int(customer.max()) + 1
+    first, last, count = np.zeros(n, np.int64), np.zeros(n, np.int64), np.zeros(n, np.int64)
+    total, repeat = np.zeros(n), np.zeros(n)
+    for c in range(n):  # the reference: the definitions of customer_summaries' columns
+        mine = customer == c
+        total[c] = value[mine].sum()
+        purchase_days = np.unique(day[mine & bought])
+        if purchase_days.size:
+            first[c], last[c], count[c] = purchase_days[0], purchase_days[-1], purchase_days.size
+            repeat[c] = value[mine & (day > first[c])].sum()
+    exact = summarize_customer_days(customer, day, value, purchase_day=bought, n_customers=n)
+    fast = summarize_customer_totals(first, last, count, total, repeat, as_of=int(day.max()))
+    assert fast.as_of == exact.as_of
+    for name in ("has_purchase", "first_day", "last_day", "frequency", "recency_days"):
+        np.testing.assert_array_equal(getattr(fast, name), getattr(exact, name), err_msg=name)
+    np.testing.assert_array_equal(fast.tenure_days, exact.tenure_days)
+    np.testing.assert_allclose(fast.monetary, exact.monetary, rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(fast.total_value, exact.total_value, rtol=1e-12, atol=1e-9)

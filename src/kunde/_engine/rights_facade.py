@@ -147,7 +147,7 @@ class RightsFacade:
         return result
 
     def _erasure_hooks(self) -> list[Callable[[str], None]]:
-        hooks: list[Callable[[str], None]] = self.__dict__.setdefault("_erasure_hooks", [])
+        hooks: list[Callable[[str], None]] = self.__dict__.setdefault("_erasure_hook_list", [])
         return hooks
 
     def add_erasure_hook(self, hook: Callable[[str], None]) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from kunde._engine.value_consent import objected_mask
@@ -27,6 +28,7 @@ from kunde.errors import (
     NotFittedError,
 )
 from kunde.store import Store
+from kunde.store.value import CustomerDays
 from kunde.value import (
     BGNBD,
     MBGNBD,
@@ -38,6 +40,7 @@ from kunde.value import (
     rfm_scores,
     select_by_likelihood,
     summarize_customer_days,
+    summarize_customer_totals,
 )
 
 __all__ = [
@@ -71,13 +74,26 @@ def artefact_path(settings: Settings) -> Path:
 
 
 def _summary(
-    store: Store, as_of: date | None
+    store: Store, as_of: date | None, *, ids: bool = True
 ) -> tuple[np.ndarray[Any, np.dtype[np.object_]], CustomerSummary]:
     """Every profile's purchase history: customers merged into one profile count as one, a day
-    several of them bought on once (the summary counts distinct days per index)."""
+    several of them bought on once (the summary counts distinct days per index).
+
+    Without ``as_of``, the per-customer totals the store keeps up to date are read (one row per
+    customer); only the customers in an active merge are summarised again from their days. With
+    ``as_of``, the days up to it are read and summarised. Ids come in no particular order.
+    """
+    if as_of is None:
+        return _current_summary(store, ids=ids)
     rows = store.value.customer_days(as_of)
     if rows.day.size == 0 or not np.any(rows.purchase_lines > 0):
         raise InputError("no purchases stored (up to the as-of date): import orders first")
+    return _days_summary(store, rows, as_of)
+
+
+def _days_summary(
+    store: Store, rows: CustomerDays, as_of: date | int | None
+) -> tuple[np.ndarray[Any, np.dtype[np.object_]], CustomerSummary]:
     ids, customer = rows.customer_ids, rows.customer
     resolution = store.identity.resolution()
     if resolution.absorbed:  # one vectorised remap of customer indexes to profile indexes
@@ -98,6 +114,41 @@ def _summary(
         n_customers=int(ids.shape[0]),
     )
     return ids, summary
+
+
+def _current_summary(
+    store: Store, *, ids: bool = True
+) -> tuple[np.ndarray[Any, np.dtype[np.object_]], CustomerSummary]:
+    """The summary as of the latest stored day, from ``customer_summaries``; customers in an
+    active merge are summarised again from their days, as one per profile.
+
+    Without ``ids`` (fitting), neither ids nor net revenue are read unless there are merges:
+    the ids returned are then empty.
+    """
+    merges = bool(store.identity.resolution().absorbed)
+    totals = store.value.customer_totals(ids=ids or merges)
+    if not np.any(totals.purchase_days > 0):
+        raise InputError("no purchases stored (up to the as-of date): import orders first")
+    as_of = int(totals.last_activity_day.max())
+    summary = summarize_customer_totals(
+        totals.first_purchase_day,
+        totals.last_purchase_day,
+        totals.purchase_days,
+        totals.net_revenue,
+        totals.repeat_net_revenue,
+        as_of=as_of,
+    )
+    if not merges:
+        return totals.customer_ids, summary
+    rows = store.value.customer_days(merged_only=True)
+    every = pa.array(totals.customer_ids, pa.string())
+    merged = pc.is_in(every, value_set=pa.array(rows.customer_ids, pa.string()))
+    alone = ~np.asarray(merged.to_numpy(zero_copy_only=False), dtype=bool)
+    profile_ids, profiles = _days_summary(store, rows, as_of)
+    return (
+        np.concatenate([totals.customer_ids[alone], profile_ids]),
+        summary.take(alone).concat(profiles),
+    )
 
 
 def fit_purchase_model(
@@ -193,7 +244,8 @@ def fit(
     if time_unit not in UNIT_DAYS:
         raise InvalidFieldError("time_unit", "must be D (days) or W (weeks)")
     names = model_names(models)
-    _, summary = _summary(store, as_of)
+    data_version = store.value.data_version()  # read first: a later change makes it stale
+    _, summary = _summary(store, as_of, ids=False)
     f, r, t = summary.history(time_unit)
     fitted, failures = fit_purchase_models(f, r, t, names)
     choice = select_by_likelihood(fitted)
@@ -224,6 +276,8 @@ def fit(
         "format": ARTEFACT_FORMAT,
         "version": int(previous.get("version", 0)) + 1 if previous else 1,
         "fitted_at": datetime.now(UTC).isoformat(),
+        "data_version": data_version,
+        "models": names,
     }
     _write_atomically(artefact_path(settings), artefact)
     return result
@@ -239,10 +293,23 @@ def _restore(artefact: dict[str, Any]) -> tuple[PurchaseModel, GammaGamma]:
 
 
 def _fitted(store: Store, settings: Settings, as_of: date | None) -> dict[str, Any]:
-    """The stored artefact; fitted first when none exists or it is as of another day."""
+    """The stored artefact; fitted first (with the stored time unit and models) when none
+    exists, when it is as of another day, or when the stored data changed since (orders,
+    returns, merges, erasures: the ``customer_days`` counter moved)."""
     artefact = load_artefact(settings)
-    if artefact is None or (as_of is not None and artefact.get("as_of") != as_of.isoformat()):
-        fit(store, settings, as_of=as_of)
+    if (
+        artefact is None
+        or (as_of is not None and artefact.get("as_of") != as_of.isoformat())
+        or artefact.get("data_version") != store.value.data_version()
+    ):
+        previous = artefact or {}
+        fit(
+            store,
+            settings,
+            as_of=as_of,
+            time_unit=str(previous.get("time_unit", "W")),
+            models=previous.get("models"),
+        )
         artefact = load_artefact(settings)
         assert artefact is not None
     return artefact
@@ -296,7 +363,7 @@ def score(
             "p_alive": np.round(model.conditional_probability_alive(f, r, t), 6),
             "expected_purchases": np.round(purchases, 6),
             "expected_value": np.round(value, 2),
-            "segment": pa.array(segments.tolist(), type=pa.string()),
+            "segment": pa.array(segments, type=pa.string()),
         }
     )
 
@@ -310,8 +377,9 @@ def export(
 ) -> int:
     """Write one CSV row of value predictions per customer with a purchase; return the rows.
 
-    The stored models are used; they are fitted first when none exist or when ``as_of``
-    differs from the day they were fitted as of.
+    The stored models are used while the stored data is unchanged since they were fitted; they
+    are fitted first when none exist, when the data changed or when ``as_of`` differs from the
+    day they were fitted as of.
 
     Raises:
         InvalidFieldError: negative horizon.

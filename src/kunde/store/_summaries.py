@@ -20,6 +20,30 @@ __all__ = ["add_customer_days", "add_customers"]
 _DAYS = "kunde_stage_days"
 
 
+# The summaries of the batch's customers, recomputed from all their days: first and last purchase
+# day, distinct purchase days, net revenue, net revenue after the first purchase day (Gamma-Gamma's
+# repeat spend) and the latest day with any row (the value models' default as-of day).
+# PostgreSQL: rows in key order ({order}), so that concurrent batches never deadlock.
+_SUMMARIES = (
+    "INSERT INTO customer_summaries (customer_id, first_purchase_day, last_purchase_day, "
+    "purchase_days, net_revenue, repeat_net_revenue, last_activity_day, updated_at) "
+    "SELECT d.customer_id, f.first_day, MAX(CASE WHEN d.purchase_lines > 0 THEN d.day END), "
+    "SUM(CASE WHEN d.purchase_lines > 0 THEN 1 ELSE 0 END), SUM(d.purchased + d.returned), "
+    "SUM(CASE WHEN d.day > f.first_day THEN d.purchased + d.returned ELSE 0 END), "
+    "MAX(d.day), :now FROM customer_days d LEFT JOIN (SELECT customer_id, MIN(day) AS first_day "
+    "FROM customer_days WHERE purchase_lines > 0 AND customer_id IN (SELECT customer_id FROM "
+    f"{_DAYS}) GROUP BY customer_id) f ON f.customer_id = d.customer_id "
+    f"WHERE d.customer_id IN (SELECT customer_id FROM {_DAYS}) "
+    "GROUP BY d.customer_id, f.first_day {order} "
+    "ON CONFLICT (customer_id) DO UPDATE SET "
+    "first_purchase_day = excluded.first_purchase_day, "
+    "last_purchase_day = excluded.last_purchase_day, "
+    "purchase_days = excluded.purchase_days, net_revenue = excluded.net_revenue, "
+    "repeat_net_revenue = excluded.repeat_net_revenue, "
+    "last_activity_day = excluded.last_activity_day, updated_at = excluded.updated_at"
+)
+
+
 def add_customers(conn: Connection, lines: pa.Table, now: datetime) -> None:
     """Insert the lines' customers that are missing."""
     found = pc.unique(lines.column("customer_id").drop_null()).sort()
@@ -90,24 +114,7 @@ def add_customer_days(conn: Connection, lines: pa.Table, now: datetime) -> None:
             "purchase_lines = customer_days.purchase_lines + excluded.purchase_lines"
         )
     )
-    grouped = "" if sqlite else " ORDER BY d.customer_id"
-    conn.execute(
-        text(
-            "INSERT INTO customer_summaries (customer_id, first_purchase_day, "
-            "last_purchase_day, purchase_days, net_revenue, updated_at) "
-            "SELECT d.customer_id, MIN(CASE WHEN d.purchase_lines > 0 THEN d.day END), "
-            "MAX(CASE WHEN d.purchase_lines > 0 THEN d.day END), "
-            "SUM(CASE WHEN d.purchase_lines > 0 THEN 1 ELSE 0 END), "
-            "SUM(d.purchased + d.returned), :now FROM customer_days d "
-            f"WHERE d.customer_id IN (SELECT customer_id FROM {_DAYS}) "
-            f"GROUP BY d.customer_id{grouped} "
-            "ON CONFLICT (customer_id) DO UPDATE SET "
-            "first_purchase_day = excluded.first_purchase_day, "
-            "last_purchase_day = excluded.last_purchase_day, "
-            "purchase_days = excluded.purchase_days, net_revenue = excluded.net_revenue, "
-            "updated_at = excluded.updated_at"
-        ).bindparams(bindparam("now", type_=DateTime())),
-        {"now": now},
-    )
+    summaries = _SUMMARIES.format(order="" if sqlite else "ORDER BY d.customer_id")
+    conn.execute(text(summaries).bindparams(bindparam("now", type_=DateTime())), {"now": now})
     # the value scores cached by the API key on this counter (store/value.py)
     conn.exec_driver_sql(BUMP_CUSTOMER_DAYS_VERSION)

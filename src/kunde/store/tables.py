@@ -224,6 +224,15 @@ customer_summaries = Table(
     Column("purchase_days", Integer, nullable=False, default=0),
     Column("net_revenue", Float, nullable=False, default=0.0),
     Column("updated_at", DateTime(timezone=False), nullable=False),
+    Column(
+        "repeat_net_revenue",
+        Float,
+        nullable=False,
+        default=0.0,
+        server_default="0",
+        doc="Net value of the days after the first purchase day (Gamma-Gamma's repeat spend).",
+    ),
+    Column("last_activity_day", Date, doc="Latest day with a purchase or a return."),
 )
 
 data_versions = Table(

@@ -36,7 +36,12 @@ from kunde.value._segments import (
     segment_totals,
 )
 from kunde.value._selection import ModelChoice, select_by_holdout, select_by_likelihood
-from kunde.value._summary import CustomerSummary, holdout_purchases, summarize_customer_days
+from kunde.value._summary import (
+    CustomerSummary,
+    holdout_purchases,
+    summarize_customer_days,
+    summarize_customer_totals,
+)
 
 __all__ = [
     "BGNBD",
@@ -65,4 +70,5 @@ __all__ = [
     "select_by_holdout",
     "select_by_likelihood",
     "summarize_customer_days",
+    "summarize_customer_totals",
 ]

@@ -16,7 +16,12 @@ import numpy.typing as npt
 from kunde.errors import InvalidFieldError
 from kunde.value._fitting import ArrayLike, FloatArray
 
-__all__ = ["CustomerSummary", "holdout_purchases", "summarize_customer_days"]
+__all__ = [
+    "CustomerSummary",
+    "holdout_purchases",
+    "summarize_customer_days",
+    "summarize_customer_totals",
+]
 
 IntArray = npt.NDArray[np.int64]
 
@@ -58,6 +63,26 @@ class CustomerSummary:
         out: FloatArray = self.tenure_days - self.recency_days
         return out
 
+    def take(self, index: npt.ArrayLike) -> CustomerSummary:
+        """The summaries of the customers at ``index`` (an index array or boolean mask)."""
+        at = np.asarray(index)
+        return CustomerSummary(
+            as_of=self.as_of,
+            **{name: getattr(self, name)[at] for name in _FIELDS},
+        )
+
+    def concat(self, other: CustomerSummary) -> CustomerSummary:
+        """These customers' summaries followed by ``other``'s (as of the same day)."""
+        if other.as_of != self.as_of:
+            raise InvalidFieldError("as_of", "summaries as of different days cannot be joined")
+        return CustomerSummary(
+            as_of=self.as_of,
+            **{
+                name: np.concatenate([getattr(self, name), getattr(other, name)])
+                for name in _FIELDS
+            },
+        )
+
     def history(self, time_unit: str = "W") -> tuple[FloatArray, FloatArray, FloatArray]:
         """(frequency, recency, T) of the customers with a purchase, in days (D) or weeks (W)."""
         if time_unit not in _UNIT_DAYS:
@@ -69,6 +94,18 @@ class CustomerSummary:
             self.recency_days[keep] / unit,
             self.tenure_days[keep] / unit,
         )
+
+
+_FIELDS = (
+    "has_purchase",
+    "first_day",
+    "last_day",
+    "frequency",
+    "recency_days",
+    "tenure_days",
+    "monetary",
+    "total_value",
+)
 
 
 def _distinct(key: IntArray) -> IntArray:
@@ -190,6 +227,59 @@ def summarize_customer_days(
         frequency=frequency,
         recency_days=recency,
         tenure_days=tenure,
+        monetary=monetary,
+        total_value=total,
+    )
+
+
+def summarize_customer_totals(
+    first_day: ArrayLike,
+    last_day: ArrayLike,
+    purchase_days: ArrayLike,
+    total_value: ArrayLike,
+    repeat_value: ArrayLike,
+    *,
+    as_of: int | date | np.datetime64,
+) -> CustomerSummary:
+    """Purchase histories from per-customer totals kept up to date by the store (no as-of cut).
+
+    The same summary :func:`summarize_customer_days` gives for all days of the customers when
+    ``as_of`` is the latest of their days.
+
+    Args:
+        first_day: first purchase day per customer (ignored without purchase days).
+        last_day: last purchase day per customer (ignored without purchase days).
+        purchase_days: distinct purchase days per customer (0: no purchase).
+        total_value: net value of all the customer's days.
+        repeat_value: net value of the customer's days after the first purchase day.
+        as_of: the day the histories end (T counts up to it).
+    """
+    n_days = np.asarray(purchase_days).astype(np.int64).reshape(-1)
+    first = _as_days("first_day", first_day)
+    last = _as_days("last_day", last_day)
+    total = np.asarray(total_value, dtype=np.float64).reshape(-1)
+    repeat = np.asarray(repeat_value, dtype=np.float64).reshape(-1)
+    if not n_days.shape == first.shape == last.shape == total.shape == repeat.shape:
+        raise InvalidFieldError("purchase_days", "the per-customer totals must align")
+    if not (np.all(np.isfinite(total)) and np.all(np.isfinite(repeat))):
+        raise InvalidFieldError("total_value", "contains NaN or infinite values")
+    as_of_day = _as_day("as_of", as_of)
+    has = n_days > 0
+    if np.any(has & ((first > last) | (last > as_of_day))):
+        raise InvalidFieldError("last_day", "purchase days must be ordered and <= as_of")
+    first = np.where(has, first, 0)
+    last = np.where(has, last, 0)
+    frequency = np.maximum(n_days - 1, 0).astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        monetary = np.where(frequency > 0, np.maximum(repeat, 0.0) / frequency, 0.0)
+    return CustomerSummary(
+        as_of=as_of_day,
+        has_purchase=has,
+        first_day=first,
+        last_day=last,
+        frequency=frequency,
+        recency_days=(last - first).astype(np.float64),
+        tenure_days=np.where(has, as_of_day - first, 0).astype(np.float64),
         monetary=monetary,
         total_value=total,
     )
