@@ -11,6 +11,11 @@ per-customer-day sums — is derived from them in Arrow, then written in one sta
 * PostgreSQL: the batch is ``COPY``-ed into a staging table and inserted with
   ``ON CONFLICT DO NOTHING RETURNING line_key``, which names the new lines even while a
   concurrent batch stores some of the same.
+
+A bulk load into an empty store (:class:`~kunde.store._loaded.LoadedKeys`) finds a batch's
+duplicates in memory and inserts the rest unchecked: SQLite a plain ``INSERT``, PostgreSQL a
+``COPY`` straight into ``order_lines``; a line another writer stored meanwhile fails it on the
+primary key (the caller then stores the batch again the checked way).
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@
 1. find the new lines: SQLite (under its write lock) looks the batch's ``line_key`` s up and
    binds the others straight into ``order_lines`` through the driver's ``executemany``;
    PostgreSQL ``COPY`` s the batch into a staging table and inserts it with
-   ``ON CONFLICT DO NOTHING RETURNING line_key``;
+   ``ON CONFLICT DO NOTHING RETURNING line_key``; a bulk load into an empty store finds
+   duplicates of its earlier batches in memory instead (:class:`LoadedKeys`);
 2. insert the orders, customers and products that are missing (on PostgreSQL with a ``check``
    the orders first, in ``order_id`` order: concurrent batches with the same orders wait for
    each other there instead of both counting the same lines as new);
