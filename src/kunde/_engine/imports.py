@@ -43,7 +43,7 @@ from kunde.orders import (
     resolve_columns,
 )
 from kunde.store import Store
-from kunde.store.orders import RunCounts
+from kunde.store.orders import LoadedKeys, RunCounts
 
 __all__ = [
     "distinct_lines",
@@ -93,7 +93,8 @@ class _Run:
         self.rejects = RejectFile(settings.data_dir / "rejects", source.path, source.header)
         self.read = self.imported = self.duplicates = 0
         self.run_id: int | None = None
-        self.into_empty_store = False
+        self.loaded: LoadedKeys | None = None
+        """Set while order lines go into a store that had none (a bulk load)."""
 
     def batches(self, batches: Iterator[_T]) -> Iterator[_T]:
         """The file's batches; the run is recorded once the first batch has been read.
@@ -117,7 +118,7 @@ class _Run:
             yield from batches
             return
         self.store.orders.ensure_indexes()
-        with self.store.orders.bulk_load() as self.into_empty_store:
+        with self.store.orders.bulk_load() as self.loaded:
             yield first
             yield from batches
 
@@ -281,14 +282,14 @@ def import_orders(
     with _progress(progress, source) as advance:
         for batch, lines, table, products in run.batches(_ahead(prepared())):
             new = store.orders.ingest(
-                table, products, source="import", now=now(), match_returns=False
+                table, products, source="import", now=now(), match_returns=False, loaded=run.loaded
             )
             run.count(batch, lines.table.num_rows, new, lines.rejects)
-            if run.into_empty_store:
+            if run.loaded is not None:
                 returns.append(returns_of(table))
             advance()
     if run.run_id is not None:
-        among = np.concatenate(returns).tolist() if run.into_empty_store else None
+        among = np.concatenate(returns).tolist() if run.loaded is not None else None
         store.orders.match_returns(among)
     return run.finish()
 

@@ -11,23 +11,29 @@ per-customer-day sums — is derived from them in Arrow, then written in one sta
 * PostgreSQL: the batch is ``COPY``-ed into a staging table and inserted with
   ``ON CONFLICT DO NOTHING RETURNING line_key``, which names the new lines even while a
   concurrent batch stores some of the same.
+
+A bulk load into an empty store (:class:`~kunde.store._loaded.LoadedKeys`) finds a batch's
+duplicates in memory and inserts the rest unchecked: SQLite a plain ``INSERT``, PostgreSQL a
+``COPY`` straight into ``order_lines``; a line another writer stored meanwhile fails it on the
+primary key (the caller then stores the batch again the checked way).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from itertools import chain
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from numpy.typing import NDArray
 from sqlalchemy import Connection, text
 
 from kunde.orders import LINE_COLUMNS
 from kunde.store._copy import copy_text
-from kunde.store._driver import executemany, time_text
+from kunde.store._driver import executemany, python_values, time_text
+from kunde.store._loaded import LoadedKeys, members
 from kunde.store._summaries import add_customer_days, add_customers
 
 __all__ = ["STAGE", "STAGE_COLUMNS", "BatchWriter"]
@@ -74,6 +80,11 @@ def _text_times(table: pa.Table) -> pa.Table:
     return table.set_column(index, "ordered_at", table.column(index).cast(pa.string()))
 
 
+def _unknown(lines: pa.Table, known: NDArray[np.bool_]) -> pa.Table:
+    """The lines that are not ``known`` (stored before)."""
+    return lines.filter(pa.array(~known)) if known.any() else lines
+
+
 def _one_value(column: pa.ChunkedArray) -> bool:
     first = column[0]
     return bool(pc.all(pc.equal(column, first)).as_py())
@@ -90,11 +101,21 @@ class BatchWriter:
         self._sqlite = sqlite
 
     def write(
-        self, conn: Connection, lines: pa.Table, *, source: str, now: datetime, orders: bool = True
+        self,
+        conn: Connection,
+        lines: pa.Table,
+        *,
+        source: str,
+        now: datetime,
+        orders: bool = True,
+        loaded: LoadedKeys | None = None,
     ) -> pa.Table:
         """Store the batch's new lines and keep orders, customers and summaries current.
 
         ``orders=False``: the caller has inserted the batch's orders (:meth:`orders`) already.
+        ``loaded``: the store held only these lines when the transaction began (a bulk load into
+        an empty store): the other lines of the batch are inserted without a check, and a line
+        stored by someone else in the meantime fails the statement on the primary key.
 
         Returns:
             The new lines (the others were stored before).
@@ -102,9 +123,12 @@ class BatchWriter:
         lines = lines.select(list(STAGE_COLUMNS))
         if lines.num_rows == 0:
             return lines
-        new = (
-            self._insert_sqlite(conn, lines) if self._sqlite else self._insert_postgres(conn, lines)
-        )
+        if self._sqlite:
+            new = self._insert_sqlite(conn, lines, loaded)
+        elif loaded is not None:
+            new = self._copy_postgres(conn, lines, loaded)
+        else:
+            new = self._insert_postgres(conn, lines)
         if new.num_rows == 0:
             return new
         add_customers(conn, new, now)
@@ -115,28 +139,33 @@ class BatchWriter:
 
     # --- the lines ----------------------------------------------------------------------------
 
-    def _insert_sqlite(self, conn: Connection, lines: pa.Table) -> pa.Table:
+    def _insert_sqlite(
+        self, conn: Connection, lines: pa.Table, loaded: LoadedKeys | None
+    ) -> pa.Table:
         keys = lines.column("line_key").to_numpy()
         dbapi = conn.connection.driver_connection
         assert dbapi is not None
-        # One primary-key look-up per line of the batch, with the keys bound as one JSON array.
-        stored = dbapi.execute(
-            "SELECT o.line_key FROM json_each(?) j CROSS JOIN order_lines o "
-            "WHERE o.line_key = j.value",
-            ("[" + ",".join(map(str, keys.tolist())) + "]",),
-        ).fetchall()
-        if stored:
-            known = np.fromiter((row[0] for row in stored), np.int64, len(stored))
-            lines = lines.filter(pa.array(~np.isin(keys, known)))
-            if lines.num_rows == 0:
-                return lines
+        if loaded is not None:
+            lines = _unknown(lines, loaded.known(keys))
+        else:
+            # One primary-key look-up per line of the batch, with the keys bound as one JSON array.
+            stored = dbapi.execute(
+                "SELECT o.line_key FROM json_each(?) j CROSS JOIN order_lines o "
+                "WHERE o.line_key = j.value",
+                ("[" + ",".join(map(str, keys.tolist())) + "]",),
+            ).fetchall()
+            if stored:
+                known = np.fromiter((row[0] for row in stored), np.int64, len(stored))
+                lines = _unknown(lines, members(keys, np.sort(known)))
+        if lines.num_rows == 0:
+            return lines
         table = _text_times(lines)
         # Where a unit price is given, the amount is computed by SQLite (one value less to bind).
         given = pc.is_valid(table.column("unit_price"))
         amount = pc.if_else(given, pa.scalar(None, pa.float64()), table.column("amount"))
         table = table.set_column(table.schema.get_field_index("amount"), "amount", amount)
         fixed: dict[str, str] = {}  # SQL of the columns not bound per line
-        values = []
+        bound: list[str] = []
         for name in _LINE_VALUES:
             column = table.column(name)
             if column.null_count == len(column):
@@ -146,8 +175,8 @@ class BatchWriter:
                 literal = dbapi.execute("SELECT quote(?)", (column[0].as_py(),)).fetchone()
                 fixed[name] = literal[0]
             else:
-                values.append(column.to_pylist())
-        width = len(values)
+                bound.append(name)
+        width = len(bound)
 
         def row(first: int) -> str:
             """One row of ``VALUES``, its parameters numbered from ``first``."""
@@ -162,12 +191,15 @@ class BatchWriter:
                 f"return_of) VALUES {', '.join(row(1 + r * width) for r in range(rows))}"
             )
 
+        # The parameters as one object matrix, a line per row, filled column by column in C.
+        params = np.empty((table.num_rows, width), dtype=object)
+        for j, name in enumerate(bound):
+            params[:, j] = python_values(table.column(name))
         # Several lines per statement: one statement step per _ROWS lines instead of per line.
-        flat = list(chain.from_iterable(zip(*values, strict=True)))
-        whole = len(flat) // (_ROWS * width) * _ROWS * width
-        dbapi.executemany(insert(_ROWS), zip(*[iter(flat[:whole])] * (_ROWS * width), strict=True))
-        if whole < len(flat):
-            dbapi.execute(insert((len(flat) - whole) // width), flat[whole:])
+        whole = table.num_rows // _ROWS * _ROWS
+        dbapi.executemany(insert(_ROWS), params[:whole].reshape(-1, _ROWS * width).tolist())
+        if whole < table.num_rows:
+            dbapi.execute(insert(table.num_rows - whole), params[whole:].ravel().tolist())
         return lines
 
     def _insert_postgres(self, conn: Connection, lines: pa.Table) -> pa.Table:
@@ -193,6 +225,20 @@ class BatchWriter:
         if len(new) == lines.num_rows:
             return lines
         return lines.filter(pc.is_in(lines.column("line_key"), value_set=pa.array(new)))
+
+    def _copy_postgres(self, conn: Connection, lines: pa.Table, loaded: LoadedKeys) -> pa.Table:
+        """``COPY`` the lines this load has not stored straight into ``order_lines``."""
+        lines = _unknown(lines, loaded.known(lines.column("line_key").to_numpy()))
+        if lines.num_rows == 0:
+            return lines
+        table = _text_times(lines.select(list(_LINE_VALUES)))
+        table = table.append_column("returned_quantity", pa.repeat(0, table.num_rows))
+        dbapi = conn.connection.driver_connection
+        assert dbapi is not None
+        statement = f"COPY order_lines ({', '.join(table.column_names)}) FROM STDIN"
+        with dbapi.cursor() as cursor, cursor.copy(statement) as copy:
+            copy.write(copy_text(table))
+        return lines
 
     def orders(self, conn: Connection, lines: pa.Table, source: str, now: datetime) -> None:
         """Insert the batch's missing orders (aggregated in Arrow), in ``order_id`` order."""

@@ -6,7 +6,8 @@
 1. find the new lines: SQLite (under its write lock) looks the batch's ``line_key`` s up and
    binds the others straight into ``order_lines`` through the driver's ``executemany``;
    PostgreSQL ``COPY`` s the batch into a staging table and inserts it with
-   ``ON CONFLICT DO NOTHING RETURNING line_key``;
+   ``ON CONFLICT DO NOTHING RETURNING line_key``; a bulk load into an empty store finds
+   duplicates of its earlier batches in memory instead (:class:`LoadedKeys`);
 2. insert the orders, customers and products that are missing (on PostgreSQL with a ``check``
    the orders first, in ``order_id`` order: concurrent batches with the same orders wait for
    each other there instead of both counting the same lines as new);
@@ -40,13 +41,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy import Connection, func, select, update
 from sqlalchemy import Engine as SAEngine
+from sqlalchemy.exc import IntegrityError
 
 from kunde.store._batch import STAGE_COLUMNS, BatchWriter
+from kunde.store._loaded import LoadedKeys
 from kunde.store._returns import link_returns
 from kunde.store.database import is_sqlite
 from kunde.store.tables import customer_summaries, import_runs, order_lines, orders
 
-__all__ = ["STAGE_COLUMNS", "OrderRepository", "RunCounts"]
+__all__ = ["STAGE_COLUMNS", "LoadedKeys", "OrderRepository", "RunCounts"]
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,7 @@ class OrderRepository:
         now: datetime,
         check: Callable[[Connection], None] | None = None,
         match_returns: bool = True,
+        loaded: LoadedKeys | None = None,
     ) -> int:
         """Store a batch of distinct lines in one transaction.
 
@@ -99,10 +103,39 @@ class OrderRepository:
                 raises leaves everything unwritten.
             match_returns: link the batch's returns to their purchases now (file imports
                 call :meth:`match_returns` once at the end instead).
+            loaded: the keys stored so far by a bulk load into an empty store
+                (:meth:`bulk_load`); the batch's new lines are found in memory and inserted
+                unchecked. Should another writer have stored one of them meanwhile, the batch is
+                stored again the checked way. The batch's keys are added once it is committed.
 
         Returns:
             How many lines were new (the rest were stored before).
         """
+        if loaded is not None:
+            if check is not None:
+                raise ValueError("a bulk load takes no check")
+            dbapi = self._db.dialect.dbapi
+            conflicts: tuple[type[Exception], ...] = (IntegrityError,)
+            if dbapi is not None:
+                conflicts += (dbapi.IntegrityError,)
+            try:
+                count = self._ingest(lines, products, source, now, None, match_returns, loaded)
+            except conflicts:
+                count = self._ingest(lines, products, source, now, None, match_returns, None)
+            loaded.add(lines.column("line_key").to_numpy())
+            return count
+        return self._ingest(lines, products, source, now, check, match_returns, None)
+
+    def _ingest(
+        self,
+        lines: pa.Table,
+        products: Sequence[Mapping[str, Any]],
+        source: str,
+        now: datetime,
+        check: Callable[[Connection], None] | None,
+        match_returns: bool,
+        loaded: LoadedKeys | None,
+    ) -> int:
         with self._db.begin() as conn:
             if self._sqlite:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
@@ -114,7 +147,9 @@ class OrderRepository:
                 self._batch.orders(conn, lines, source, now)
             if check is not None:
                 check(conn)
-            new = self._batch.write(conn, lines, source=source, now=now, orders=not orders_first)
+            new = self._batch.write(
+                conn, lines, source=source, now=now, orders=not orders_first, loaded=loaded
+            )
             if products:
                 self._batch.products(conn, products, now)
             if match_returns:
@@ -139,8 +174,12 @@ class OrderRepository:
             link_returns(conn, among)
 
     @contextmanager
-    def bulk_load(self) -> Iterator[bool]:
-        """Load many lines into an empty store faster; yields whether the store was empty.
+    def bulk_load(self) -> Iterator[LoadedKeys | None]:
+        """Load many lines into an empty store faster.
+
+        Yields:
+            When the store had no order lines: the :class:`LoadedKeys` to pass to
+            :meth:`ingest` with each batch; otherwise ``None``.
 
         Inside, the secondary indexes of ``order_lines`` are dropped when the table is empty and
         built again at the end (one sort instead of a random insert per line and index). A run
@@ -155,7 +194,7 @@ class OrderRepository:
                 for index in order_lines.indexes:
                     index.drop(conn, checkfirst=True)
         try:
-            yield dropped
+            yield LoadedKeys() if dropped else None
         finally:
             if dropped:
                 self.ensure_indexes()
