@@ -34,16 +34,20 @@ from kunde._engine.recommend_profile import (
     as_of_day,
     live_ranking,
     profile_interests,
+    profile_of,
     read_profile,
 )
 from kunde.config import Settings
 from kunde.errors import InvalidFieldError, NotFittedError, NotFoundError
 from kunde.recommend import FeedItem, FeedRules, compose_feed, decay_weights
 from kunde.store import Store
+from kunde.store.recommend import StateRows, parse_state
 
 __all__ = [
     "CONTEXTS",
+    "check_context",
     "customer_feed",
+    "customer_page",
     "feed_rules",
     "interests",
     "product_list",
@@ -177,6 +181,23 @@ def _reason(
     }[item.reason]
 
 
+def check_context(store: Store, context: str, context_products: list[str] | None) -> list[str]:
+    """The page's context products, once each.
+
+    Raises:
+        NotFoundError: a context product the store does not know.
+        InvalidFieldError: unknown context, or product context without products.
+    """
+    if context not in CONTEXTS:
+        raise InvalidFieldError("context", f"must be one of {', '.join(CONTEXTS)}")
+    context_ids = list(dict.fromkeys(context_products or []))
+    if context != "home" and not context_ids:
+        raise InvalidFieldError("product_id", f"context={context} needs at least one product_id")
+    for pid in context_ids:
+        _require_product(store, pid)
+    return context_ids
+
+
 def customer_feed(
     store: Store,
     settings: Settings,
@@ -193,14 +214,27 @@ def customer_feed(
         NotFoundError: unknown customer or context product.
         InvalidFieldError: unknown context, or product context without products.
     """
-    if context not in CONTEXTS:
-        raise InvalidFieldError("context", f"must be one of {', '.join(CONTEXTS)}")
-    context_ids = list(dict.fromkeys(context_products or []))
-    if context != "home" and not context_ids:
-        raise InvalidFieldError("product_id", f"context={context} needs at least one product_id")
-    for pid in context_ids:
-        _require_product(store, pid)
-    profile = read_profile(store, model, customer_id)
+    context_ids = check_context(store, context, context_products)
+    rows = store.recommend.serving_rows(customer_id)
+    if rows is None:
+        raise NotFoundError(f"Customer {customer_id!r} not found.")
+    return customer_page(settings, model, rows, customer_id, k, context, context_ids)
+
+
+def customer_page(
+    settings: Settings,
+    model: RecommendModel,
+    rows: StateRows,
+    customer_id: str,
+    k: int,
+    context: str,
+    context_ids: list[str],
+) -> dict[str, Any]:
+    """The page from the customer's state rows (:meth:`RecommendRepository.serving_rows`)."""
+    state = parse_state(rows)
+    if state is None:
+        raise NotFoundError(f"Customer {customer_id!r} not found.")
+    profile = profile_of(model, state)
     picks = profile.editorial
     rules = feed_rules(settings, k, picks.share)
     n_cand = max(settings.recommend_candidates, 2 * k)
