@@ -14,6 +14,7 @@ PostgreSQL).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -140,6 +141,6 @@ def parse_state(rows: StateRows) -> ServingState | None:
     )
 
 
-def canonical(rows: list[Any]) -> StateRows:
+def canonical(rows: Sequence[Any]) -> StateRows:
     """The driver's rows as a sorted tuple of tuples (the same state, the same rows)."""
     return tuple(sorted(tuple(r) for r in rows))

@@ -149,13 +149,16 @@ class RecommendRepository:
         the customer is read as their profile (the identity graph's active merges), and its
         state is pooled over the profile's customer ids. The same state gives the same rows.
         """
-        with self._db.connect() as conn:
-            cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        raw = self._db.raw_connection()  # the pool's connection, without a Connection
+        try:
+            cursor = raw.cursor()
             try:
                 cursor.execute(self._state_sql, {"customer_id": customer_id})
                 rows = cursor.fetchall()
             finally:
                 cursor.close()
+        finally:
+            raw.close()  # back to the pool (which rolls back the read)
         return canonical(rows) if rows else None
 
     def serving_state(self, customer_id: str) -> ServingState | None:
