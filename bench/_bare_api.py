@@ -6,12 +6,23 @@ kunde adds: key check, defensive parsing, storage and summaries.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from pydantic import BaseModel
 
 from kunde.orders import OrderIn
 
-app = FastAPI()
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    gc.freeze()  # as kunde's app does after start-up
+    yield
+
+
+app = FastAPI(lifespan=_lifespan)
 
 
 class Orders(BaseModel):
@@ -43,8 +54,11 @@ _RECOMMENDED = [
 
 
 @app.get("/v1/customers/{customer_id}/recommendations")
-def recommendations(customer_id: str, k: int = 10) -> dict[str, object]:
-    """The anchor of bench/recommend_serve.py: a constant list, same response shape."""
+async def recommendations(customer_id: str, k: int = 10) -> dict[str, object]:
+    """The anchor of bench/recommend_serve.py: a constant list, same response shape.
+
+    ``async`` like kunde's route, so neither pays a thread hop the other does not.
+    """
     return {
         "customer_id": customer_id,
         "context": "home",

@@ -5,11 +5,16 @@ shop with 2,000 customers, every customer consenting to personalization, so ever
 takes the personal path: key check, consent, resets, removals, the customer's lines, editorial
 picks, feed rules) against the same FastAPI + uvicorn stack returning a constant list of ten
 products (bench/_bare_api.py). wrk drives both on loopback with the same connections and
-threads, rotating through the customers. Targets: p99 within 2x of the bare endpoint,
-throughput at least half of it.
+threads, rotating through the customers (each wrk thread from the first), after a 2 s warm-up
+run of the same script. Both servers run uvicorn with the same workers and log level (info:
+an access line per request). They are started alternately, each time fresh (kunde's page cache
+starts empty), ``--repeat`` times; the table gives medians, the ratios are the medians of the
+per-run ratios. ``--page-cache 0`` computes every page (no page cache). Targets: p99 within 2x
+of the bare endpoint, throughput at least half of it.
 
 Needs wrk: ``apt-get install -y wrk`` (Debian/Ubuntu) or ``brew install wrk``.
-Run: ``python bench/recommend_serve.py [--customers 2000] [--duration 15] [--connections 16]``.
+Run: ``python bench/recommend_serve.py [--customers 2000] [--duration 15] [--connections 16]
+[--workers 1] [--page-cache 4096] [--repeat 3]``.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import argparse
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -86,6 +92,10 @@ def _parse(out: str) -> dict[str, float]:
     return figures
 
 
+def _median(runs: list[dict[str, float]]) -> dict[str, float]:
+    return {name: statistics.median(run[name] for run in runs) for name in runs[0]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--customers", type=int, default=2000)
@@ -93,10 +103,18 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=1, help="uvicorn workers of both servers")
+    parser.add_argument(
+        "--page-cache",
+        type=int,
+        default=4096,
+        help="KUNDE_RECOMMEND_PAGE_CACHE of the kunde server (0: every page computed)",
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="alternating runs of each server")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: apt-get install -y wrk (Debian/Ubuntu) or brew install wrk")
 
+    loads: list[float] = []
     with tempfile.TemporaryDirectory(prefix="kunde-bench-serve-") as tmp:
         url = f"sqlite:///{tmp}/kunde.db"
         engine = Engine(Settings(database_url=url, data_dir=Path(tmp) / "data"))
@@ -117,7 +135,12 @@ def main() -> None:
         check = engine.recommendations(ids[0])
         assert check["personal"], check
         engine.close()
-        env = {**os.environ, "KUNDE_DATABASE_URL": url, "KUNDE_DATA_DIR": f"{tmp}/data"}
+        env = {
+            **os.environ,
+            "KUNDE_DATABASE_URL": url,
+            "KUNDE_DATA_DIR": f"{tmp}/data",
+            "KUNDE_RECOMMEND_PAGE_CACHE": str(args.page_cache),
+        }
         kunde_cmd = [
             sys.executable,
             "-c",
@@ -126,13 +149,33 @@ def main() -> None:
             "--workers",
             str(args.workers),
         ]
-        with _server(kunde_cmd, env) as base:
-            kunde = _wrk(base, key, ids, args)
-            # the same server's plain catalog read: what the stack costs before recommending
-            product = _wrk(base, key, products, args, PRODUCT)
-        bare_cmd = bare_server("--workers", str(args.workers))
-        with _server(bare_cmd, env) as base:
-            bare = _wrk(base, None, ids, args)
+        # the same uvicorn settings as `kunde serve`: its workers and its log level (info,
+        # so both write an access line per request)
+        bare_cmd = bare_server("--workers", str(args.workers), "--log-level", "info")
+        runs: dict[str, list[dict[str, float]]] = {"kunde": [], "bare": [], "product": []}
+        for repeat in range(args.repeat):  # alternately, each server fresh (an empty cache)
+            loads.append(os.getloadavg()[0])
+            for which in ("kunde", "bare") if repeat % 2 == 0 else ("bare", "kunde"):
+                if which == "bare":
+                    with _server(bare_cmd, env) as base:
+                        runs["bare"].append(_wrk(base, None, ids, args))
+                    continue
+                with _server(kunde_cmd, env) as base:
+                    runs["kunde"].append(_wrk(base, key, ids, args))
+                    # the same server's plain catalog read: the stack before recommending
+                    runs["product"].append(_wrk(base, key, products, args, PRODUCT))
+            print(
+                f"run {repeat + 1}: kunde {runs['kunde'][-1]['requests/s']:.0f} req/s, "
+                f"p99 {runs['kunde'][-1]['p99 ms']:.1f} ms; bare "
+                f"{runs['bare'][-1]['requests/s']:.0f} req/s, p99 "
+                f"{runs['bare'][-1]['p99 ms']:.1f} ms (load {loads[-1]:.1f})",
+                file=sys.stderr,
+            )
+    ratios = [
+        (k["p99 ms"] / b["p99 ms"], k["requests/s"] / b["requests/s"])
+        for k, b in zip(runs["kunde"], runs["bare"], strict=True)
+    ]
+    kunde, bare, product = (_median(runs[name]) for name in ("kunde", "bare", "product"))
 
     rows = [
         [
@@ -144,11 +187,12 @@ def main() -> None:
         ]
         for name in ("p50 ms", "p90 ms", "p99 ms", "requests/s")
     ]
-    p99_ratio = kunde["p99 ms"] / bare["p99 ms"]
-    rps_ratio = kunde["requests/s"] / bare["requests/s"]
+    p99_ratio = statistics.median(r[0] for r in ratios)
+    rps_ratio = statistics.median(r[1] for r in ratios)
     print_table(
         f"GET /v1/customers/{{id}}/recommendations, wrk -t{args.threads} -c{args.connections} "
-        f"-d{args.duration}s, {args.workers} worker(s) each",
+        f"-d{args.duration}s, {args.workers} worker(s) each, page cache {args.page_cache}, "
+        f"median of {args.repeat} alternating run(s)",
         [
             "measure",
             "kunde recommendations",
@@ -159,16 +203,30 @@ def main() -> None:
         rows,
     )
     print(
-        f"\np99 ratio {p99_ratio:.2f} (target <= 2: {'met' if p99_ratio <= 2 else 'NOT MET'}), "
+        "\nper run (kunde / bare): p99 "
+        + ", ".join(f"{p:.2f}" for p, _ in ratios)
+        + "; throughput "
+        + ", ".join(f"{t:.2f}" for _, t in ratios)
+        + f"; load average at the start of each run: {', '.join(f'{x:.1f}' for x in loads)}"
+    )
+    print(
+        f"p99 ratio {p99_ratio:.2f} (target <= 2: {'met' if p99_ratio <= 2 else 'NOT MET'}), "
         f"throughput ratio {rps_ratio:.2f} (target >= 0.5: "
         f"{'met' if rps_ratio >= 0.5 else 'NOT MET'}); kunde non-2xx: {kunde['non-2xx']:.0f}"
     )
     path = write_result(
-        "recommend_serve" if args.workers == 1 else f"recommend_serve_{args.workers}workers",
+        "recommend_serve"
+        + ("" if args.workers == 1 else f"_{args.workers}workers")
+        + ("" if args.page_cache else "_no_page_cache"),
         {
-            "machine": {**machine("fastapi", "uvicorn"), "load_avg_at_start": os.getloadavg()[0]},
+            "machine": {**machine("fastapi", "uvicorn"), "load_avg_at_start": loads[0]},
+            "load_avg_per_run": loads,
             "customers": args.customers,
             "workers": args.workers,
+            "page_cache": args.page_cache,
+            "repeat": args.repeat,
+            "runs": runs,
+            "ratios_per_run": [{"p99": p, "throughput": t} for p, t in ratios],
             "wrk": {
                 "threads": args.threads,
                 "connections": args.connections,

@@ -88,6 +88,11 @@ class Settings(BaseSettings):
 
     recommend_reload_seconds: float = Field(default=1.0, ge=0.0)
     """How often a running server checks for a newly trained model (a file stat)."""
+
+    recommend_page_cache: int = Field(default=4096, ge=0)
+    """Customer pages each server process keeps (0: none). A page is reused only while the
+    model, the customer's state as read from the database on every request and the request
+    are the same, so it is never stale."""
     identity_max_profiles: int = Field(default=3, ge=1, le=1000)
     """Shared-device guard: an identifier already linked to more than this many customers
     (a family tablet, a shop's counter PC) is still linked but never merges profiles."""

@@ -1,6 +1,6 @@
 """The value models' fast path (``customer_summaries``, one row per customer) gives the same
 summaries as the exact path over ``customer_days``: after imports in several batches, returns,
-merges, unmerges and erasure, on SQLite and PostgreSQL, and after the 0009 backfill."""
+merges, unmerges and erasure, on SQLite and PostgreSQL, and after the 0010 backfill."""
 
 from __future__ import annotations
 
@@ -122,7 +122,7 @@ def test_backfill_fills_the_totals(any_engine: Engine, tmp_path: Path) -> None:
     _import(engine, tmp_path, "lines", _lines(rng, 30, "a"))
     before = engine.store.value.customer_totals()
     config = _alembic_config(engine.store.db)
-    command.downgrade(config, "0008")
+    command.downgrade(config, "0009")
     command.upgrade(config, "head")
     after = engine.store.value.customer_totals()
     order_before = np.argsort(before.customer_ids.astype(str))

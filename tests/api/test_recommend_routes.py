@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from kunde.api import create_app
+from kunde.api.schemas_recommend import RecommendationsOut
 from kunde.engine import Engine
 from kunde.privacy import Actor, ConsentChange
 
@@ -189,3 +190,30 @@ def test_an_absorbed_id_gets_its_profile_and_addresses_it(
     assert client.post(f"{base}/reset", headers=staff).status_code == 204
     view = client.get(f"/v1/customers/{survivor}/personalization", headers=staff).json()
     assert view["reset_at"] is not None and view["interests"] == []
+
+
+def test_the_page_is_the_documented_json_from_thread_and_event_loop(
+    client: TestClient, shop: dict[str, Any], demo_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The route answers prebuilt JSON bytes; they follow the documented schema either way."""
+    path = f"/v1/customers/{shop['customer']}/recommendations?k=7"
+    pages = []
+    for inline in (False, True):  # in a thread (a model to load or check), in the event loop
+        monkeypatch.setattr(demo_engine, "recommendations_inline", lambda inline=inline: inline)
+        pages.append(_get(client, shop, "integration", path))
+    assert [p.status_code for p in pages] == [200, 200]
+    assert pages[0].headers["content-type"] == "application/json"
+    assert pages[0].json() == pages[1].json() == demo_engine.recommendations(shop["customer"], 7)
+    RecommendationsOut.model_validate_json(pages[1].content)
+    operation = client.get("/openapi.json").json()["paths"][
+        "/v1/customers/{customer_id}/recommendations"
+    ]["get"]
+    schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert schema == {"$ref": "#/components/schemas/RecommendationsOut"}
+
+
+def test_inline_only_with_the_model_in_memory(demo_engine: Engine) -> None:
+    assert not demo_engine.recommendations_inline()  # nothing loaded yet
+    demo_engine.recommend_model()
+    demo_engine._recommend_cache().invalidate()  # the pointer is due for a check
+    assert not demo_engine.recommendations_inline()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -14,6 +15,7 @@ from kunde.store import Store
 
 if TYPE_CHECKING:  # numpy/scipy models: loaded on the first recommendation, not at start-up
     from kunde._engine.recommend_model import ModelCache, RecommendModel
+    from kunde._engine.recommend_pages import PageCache
 
 __all__ = ["RecommendFacade"]
 
@@ -102,18 +104,61 @@ class RecommendFacade:
             InvalidFieldError: bad k or context.
             NotFittedError: never trained.
         """
-        from kunde._engine.recommend_serve import customer_feed
+        page: dict[str, Any] = json.loads(
+            self.recommendations_json(customer_id, k, context, product_ids)
+        )
+        return page
+
+    def recommendations_json(
+        self,
+        customer_id: str,
+        k: int = 10,
+        context: str = "home",
+        product_ids: Sequence[str] = (),
+    ) -> bytes:
+        """:meth:`recommendations` as JSON, from the process's page cache when it has it.
+
+        The customer's state is read from the store on every call; a page is reused only for
+        the same model version, the same state and the same request (see
+        :mod:`kunde._engine.recommend_pages`).
+
+        Raises:
+            NotFoundError: unknown customer or context product.
+            InvalidFieldError: bad k or context.
+            NotFittedError: never trained.
+        """
+        from kunde._engine.recommend_pages import page_json
 
         _check_k(k)
-        return customer_feed(
+        return page_json(
             self.store,
             self.settings,
             self.recommend_model(),
+            self.recommend_pages(),
             customer_id,
             k=k,
             context=context,
             context_products=list(product_ids),
         )
+
+    def recommend_pages(self) -> PageCache:
+        """The process's cache of computed customer pages."""
+        pages = self.__dict__.get("_recommend_pages")
+        if pages is None:
+            from kunde._engine.recommend_pages import PageCache
+
+            pages = PageCache(self.settings.recommend_page_cache)
+            self.__dict__["_recommend_pages"] = pages
+        return pages
+
+    def recommendations_inline(self) -> bool:
+        """Whether :meth:`recommendations_json` may run in an event loop right now.
+
+        True on SQLite (a short local read) with the model in memory and its pointer file not
+        due for a check; otherwise a caller in an event loop hands the request to a thread.
+        """
+        cache = self.__dict__.get("_recommend_models")
+        return self.store.is_sqlite and cache is not None and not cache.due()
 
     # --- the customer's control -------------------------------------------------------------
 

@@ -243,6 +243,10 @@ class ModelCache:
         """Check the pointer on the next :meth:`get` (after training in this process)."""
         self._next_check = 0.0
 
+    def due(self) -> bool:
+        """Whether the next :meth:`get` loads a model or checks the pointer file."""
+        return self._model is None or time.monotonic() >= self._next_check
+
     def get(self) -> RecommendModel | None:
         """The current model (``None`` until one was trained)."""
         # Without a model every caller waits for the one loading it (rather than answering

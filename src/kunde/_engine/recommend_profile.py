@@ -18,7 +18,7 @@ from kunde._engine.recommend_model import RecommendModel
 from kunde.errors import NotFoundError
 from kunde.recommend import category_interests, decay_weights
 from kunde.store import Store
-from kunde.store.recommend import EditorialPicks
+from kunde.store.recommend import EditorialPicks, ServingState
 
 __all__ = [
     "PROFILE_HALF_LIFE_DAYS",
@@ -26,6 +26,7 @@ __all__ = [
     "as_of_day",
     "live_ranking",
     "profile_interests",
+    "profile_of",
     "read_profile",
 ]
 
@@ -56,9 +57,19 @@ class Profile:
 
 
 def read_profile(store: Store, model: RecommendModel, customer_id: str) -> Profile:
+    """The customer's state read from the store, as the model sees it.
+
+    Raises:
+        NotFoundError: unknown customer.
+    """
     state = store.recommend.serving_state(customer_id)
     if state is None:
         raise NotFoundError(f"Customer {customer_id!r} not found.")
+    return profile_of(model, state)
+
+
+def profile_of(model: RecommendModel, state: ServingState) -> Profile:
+    """The store's serving state mapped onto the model's product and category indices."""
     members = state.members
     lines, reset_at, removed = state.lines, state.reset_at, state.removed
     item = model.products(lines.product_id.tolist())

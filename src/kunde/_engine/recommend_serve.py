@@ -34,16 +34,20 @@ from kunde._engine.recommend_profile import (
     as_of_day,
     live_ranking,
     profile_interests,
+    profile_of,
     read_profile,
 )
 from kunde.config import Settings
 from kunde.errors import InvalidFieldError, NotFittedError, NotFoundError
 from kunde.recommend import FeedItem, FeedRules, compose_feed, decay_weights
 from kunde.store import Store
+from kunde.store.recommend import StateRows, parse_state
 
 __all__ = [
     "CONTEXTS",
+    "check_context",
     "customer_feed",
+    "customer_page",
     "feed_rules",
     "interests",
     "product_list",
@@ -133,15 +137,45 @@ def _category(model: RecommendModel, item: int) -> str | None:
     return str(model.category_names[c]) if c >= 0 else None
 
 
+def _rows_of(
+    matrix: sp.csr_matrix, rows: NDArray[np.int64]
+) -> tuple[NDArray[np.int64], NDArray[np.int32], NDArray[np.float32]]:
+    """The stored entries of some rows of a CSR matrix: (position in ``rows``, column, value).
+
+    Straight from ``indptr``/``indices``/``data``: a request's few rows without building a
+    sliced matrix (scipy's fancy indexing costs more than the arithmetic here).
+    """
+    starts = matrix.indptr[rows]
+    lengths = matrix.indptr[rows + 1] - starts
+    owner = np.repeat(np.arange(len(rows)), lengths)
+    first = np.cumsum(lengths) - lengths
+    at = starts[owner] + np.arange(int(lengths.sum())) - first[owner]
+    return owner, matrix.indices[at], matrix.data[at]
+
+
 def _because(
     model: RecommendModel, history: NDArray[np.int64], ranked: NDArray[np.int64]
 ) -> NDArray[np.int64]:
-    """Per ranked product, the history product most similar to it (-1: none)."""
+    """Per ranked product, the history product most similar to it (-1: none).
+
+    Ties go to the first history product (``history`` is sorted); only a positive similarity
+    counts.
+    """
     if len(history) == 0 or len(ranked) == 0:
         return np.full(len(ranked), _NONE, dtype=np.int64)
-    sub = np.asarray(sp.csr_matrix(model.similarity_by_column[:, ranked])[history].toarray())
-    best = sub.argmax(axis=0)
-    return np.where(sub.max(axis=0) > 0, history[best], _NONE).astype(np.int64)
+    owner, cols, vals = _rows_of(model.similarity, history)
+    wanted = np.zeros(len(model.product_ids), dtype=bool)
+    wanted[ranked] = True
+    keep = wanted[cols] & (vals > 0)
+    owner, cols, vals = owner[keep], cols[keep], vals[keep]
+    order = np.lexsort((owner, -vals, cols))  # per column: the best value, then history order
+    cols, owner = cols[order], owner[order]
+    first = np.ones(len(cols), dtype=bool)
+    first[1:] = cols[1:] != cols[:-1]
+    best = np.full(len(model.product_ids), _NONE, dtype=np.int64)
+    best[cols[first]] = history[owner[first]]
+    out: NDArray[np.int64] = best[ranked]
+    return out
 
 
 def _context_ranking(
@@ -177,6 +211,23 @@ def _reason(
     }[item.reason]
 
 
+def check_context(store: Store, context: str, context_products: list[str] | None) -> list[str]:
+    """The page's context products, once each.
+
+    Raises:
+        NotFoundError: a context product the store does not know.
+        InvalidFieldError: unknown context, or product context without products.
+    """
+    if context not in CONTEXTS:
+        raise InvalidFieldError("context", f"must be one of {', '.join(CONTEXTS)}")
+    context_ids = list(dict.fromkeys(context_products or []))
+    if context != "home" and not context_ids:
+        raise InvalidFieldError("product_id", f"context={context} needs at least one product_id")
+    for pid in context_ids:
+        _require_product(store, pid)
+    return context_ids
+
+
 def customer_feed(
     store: Store,
     settings: Settings,
@@ -193,14 +244,27 @@ def customer_feed(
         NotFoundError: unknown customer or context product.
         InvalidFieldError: unknown context, or product context without products.
     """
-    if context not in CONTEXTS:
-        raise InvalidFieldError("context", f"must be one of {', '.join(CONTEXTS)}")
-    context_ids = list(dict.fromkeys(context_products or []))
-    if context != "home" and not context_ids:
-        raise InvalidFieldError("product_id", f"context={context} needs at least one product_id")
-    for pid in context_ids:
-        _require_product(store, pid)
-    profile = read_profile(store, model, customer_id)
+    context_ids = check_context(store, context, context_products)
+    rows = store.recommend.serving_rows(customer_id)
+    if rows is None:
+        raise NotFoundError(f"Customer {customer_id!r} not found.")
+    return customer_page(settings, model, rows, customer_id, k, context, context_ids)
+
+
+def customer_page(
+    settings: Settings,
+    model: RecommendModel,
+    rows: StateRows,
+    customer_id: str,
+    k: int,
+    context: str,
+    context_ids: list[str],
+) -> dict[str, Any]:
+    """The page from the customer's state rows (:meth:`RecommendRepository.serving_rows`)."""
+    state = parse_state(rows)
+    if state is None:
+        raise NotFoundError(f"Customer {customer_id!r} not found.")
+    profile = profile_of(model, state)
     picks = profile.editorial
     rules = feed_rules(settings, k, picks.share)
     n_cand = max(settings.recommend_candidates, 2 * k)
@@ -302,10 +366,10 @@ def _rank_new_releases(
     """New releases by text similarity to what the customer bought, most similar first."""
     if len(history) == 0:
         return fresh
-    bought = np.zeros(len(model.product_ids), dtype=np.float32)
-    bought[history] = 1.0
-    words = model.features_by_word @ bought
-    scores = np.asarray(model.features[fresh] @ words).ravel()
+    _, word, weight = _rows_of(model.features, history)
+    words = np.bincount(word, weights=weight, minlength=model.features.shape[1])
+    owner, word, weight = _rows_of(model.features, fresh)
+    scores = np.bincount(owner, weights=weight * words[word], minlength=len(fresh))
     return fresh[np.argsort(-scores, kind="stable")]
 
 

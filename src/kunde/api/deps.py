@@ -93,9 +93,15 @@ _bearer = HTTPBearer(
 )
 
 
-async def _principal(
-    engine: EngineDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+_Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+async def _principal(engine: EngineDep, credentials: _Credentials) -> Principal:
+    return await _authenticated(engine, credentials)
+
+
+async def _authenticated(
+    engine: Engine, credentials: HTTPAuthorizationCredentials | None
 ) -> Principal:
     # async: a key seen in the last seconds needs no I/O; only a cache miss takes a thread.
     if credentials is None:
@@ -212,8 +218,12 @@ EditorialManager = Annotated[Principal, Depends(_requires(Permission.MANAGE_EDIT
 
 
 async def _recommendation_reader(  # the audit record (people only) is written in a thread
-    principal: PrincipalDep, engine: EngineDep, customer_id: CustomerId, request: Request
+    request: Request, credentials: _Credentials, customer_id: CustomerId
 ) -> Principal:
+    # One flat dependency rather than PrincipalDep and EngineDep inside: a shop calls this
+    # route on every page, and FastAPI resolves each nested dependency anew per request.
+    engine = cast(Engine, request.app.state.engine)
+    principal = await _authenticated(engine, credentials)
     engine.authorize(principal, Permission.READ_RECOMMENDATIONS, customer_id)
     if principal.can(Permission.READ_PERSONAL_DATA):  # people (admin, staff): audited
         route = request.scope.get("route")

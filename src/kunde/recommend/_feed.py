@@ -182,22 +182,39 @@ class _Page:
         reason: str,
         because: NDArray[np.int64] | None = None,
     ) -> int:
-        """Add up to ``n`` candidates in order, re-checking the cap after each; returns count."""
+        """Add up to ``n`` candidates in order under the category cap; returns the count.
+
+        The same as adding the first allowed candidate ``n`` times over (:meth:`allowed`
+        again after each): adding only blocks that product and fills its category, so a
+        candidate goes on the page exactly when fewer than the cap's remaining room of its
+        category's candidates come before it — computed for all at once.
+        """
+        c = self.allowed(candidates)
+        if n <= 0 or len(c) == 0:
+            return 0
+        cat = self.category[c]
+        order = np.argsort(cat, kind="stable")
+        sorted_cat = cat[order]
+        starts = np.ones(len(c), dtype=bool)
+        starts[1:] = sorted_cat[1:] != sorted_cat[:-1]
+        group_start = np.maximum.accumulate(np.where(starts, np.arange(len(c)), 0))
+        rank = np.empty(len(c), dtype=np.int64)
+        rank[order] = np.arange(len(c)) - group_start  # earlier candidates of the category
+        shift = 1 - min(int(cat.min()), 0)  # category -1 (none) is capped too
+        used = np.zeros(int(cat.max()) + shift + 1, dtype=np.int64)
+        for k, v in self.counts.items():  # the categories already on the page
+            if 0 <= k + shift < len(used):
+                used[k + shift] = v
+        chosen = c[rank < self.rules.category_cap - used[cat + shift]][:n].tolist()
         lookup = (
             dict(zip(candidates.tolist(), because.tolist(), strict=True))
             if because is not None
             else {}
         )
-        added = 0
-        while added < n:
-            allowed = self.allowed(candidates)
-            if len(allowed) == 0:
-                break
-            item = int(allowed[0])
+        for item in chosen:
             b = lookup.get(item, -1)
             self.add(item, reason, b if b >= 0 else None)
-            added += 1
-        return added
+        return len(chosen)
 
 
 def compose_feed(

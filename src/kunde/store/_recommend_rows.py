@@ -9,16 +9,9 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import (
-    Boolean,
-    DateTime,
-    bindparam,
-    text,
-)
 
 __all__ = [
     "EPOCH",
-    "STATE_SQL",
     "CatalogRows",
     "EditorialPicks",
     "LineRows",
@@ -101,57 +94,6 @@ class ServingState:
     lines: LineRows
     editorial: EditorialPicks
     members: list[str]
-
-
-# The serving path runs these per request: plain statements built once, cheap to execute.
-# ``:ids`` are the customer ids of one profile (one id unless customers were merged).
-_IDS: Any = bindparam("ids", expanding=True)
-STATE_SQL: dict[str, Any] = {
-    # the customer's profile id and every customer id of it (no rows: unknown customer)
-    "members": text(
-        "WITH RECURSIVE up(id) AS ("
-        " SELECT c.customer_id FROM customers c WHERE c.customer_id = :customer_id"
-        " UNION SELECT m.customer_id FROM customer_merges m JOIN up"
-        " ON m.absorbed_customer_id = up.id WHERE m.undone_at IS NULL),"
-        " root(id) AS (SELECT up.id FROM up WHERE NOT EXISTS (SELECT 1 FROM customer_merges m"
-        " WHERE m.absorbed_customer_id = up.id AND m.undone_at IS NULL)),"
-        " down(id) AS (SELECT root.id FROM root"
-        " UNION SELECT m.absorbed_customer_id FROM customer_merges m JOIN down"
-        " ON m.customer_id = down.id WHERE m.undone_at IS NULL)"
-        " SELECT (SELECT root.id FROM root) AS profile, down.id FROM down"
-    ),
-    # the profile's country, latest reset, and how many of its ids' latest personalization
-    # entries there are and how many of them grant it
-    "profile": text(
-        "SELECT COALESCE(c.country, '') AS country, "
-        "(SELECT MAX(r.reset_at) FROM personalization_resets r WHERE r.customer_id IN :ids) "
-        "AS reset_at, COUNT(e.entry_id) AS entries, "
-        "COALESCE(SUM(CASE WHEN e.granted THEN 1 ELSE 0 END), 0) AS grants "
-        "FROM (SELECT 1 AS one) AS one LEFT JOIN customers c ON c.customer_id = :profile "
-        "LEFT JOIN consent_entries e ON e.entry_id = (SELECT MAX(x.entry_id) "
-        "FROM consent_entries x WHERE x.customer_id IN :ids "
-        "AND x.purpose = 'personalization') "
-        "GROUP BY c.country"
-    )
-    .bindparams(_IDS)
-    .columns(reset_at=DateTime),
-    "removed": text(
-        "SELECT category, MAX(removed_at) AS removed_at FROM removed_interests "
-        "WHERE customer_id IN :ids GROUP BY category ORDER BY category"
-    )
-    .bindparams(_IDS)
-    .columns(removed_at=DateTime),
-    "lines": text(
-        "SELECT product_id, ordered_at, quantity - returned_quantity AS kept, is_gift "
-        "FROM order_lines WHERE customer_id IN :ids AND kind = 'product' "
-        "AND product_id IS NOT NULL AND quantity > 0 AND quantity - returned_quantity > 0"
-    )
-    .bindparams(_IDS)
-    .columns(ordered_at=DateTime, is_gift=Boolean),
-    "editorial": text(
-        "SELECT product_id, share, updated_at FROM editorial_picks ORDER BY position"
-    ).columns(updated_at=DateTime),
-}
 
 
 def day_numbers(values: Sequence[Any]) -> npt.NDArray[np.int64]:

@@ -27,8 +27,6 @@ from sqlalchemy import (
 from sqlalchemy import Engine as SAEngine
 
 from kunde.store._recommend_rows import (
-    EPOCH,
-    STATE_SQL,
     CatalogRows,
     EditorialPicks,
     LineRows,
@@ -37,6 +35,7 @@ from kunde.store._recommend_rows import (
     line_rows,
     texts,
 )
+from kunde.store._serving_state import StateRows, canonical, parse_state, state_sql
 from kunde.store._transaction import transaction
 from kunde.store.database import is_sqlite
 from kunde.store.tables import (
@@ -48,7 +47,15 @@ from kunde.store.tables import (
     removed_interests,
 )
 
-__all__ = ["CatalogRows", "EditorialPicks", "LineRows", "RecommendRepository", "ServingState"]
+__all__ = [
+    "CatalogRows",
+    "EditorialPicks",
+    "LineRows",
+    "RecommendRepository",
+    "ServingState",
+    "StateRows",
+    "parse_state",
+]
 
 
 class RecommendRepository:
@@ -61,6 +68,7 @@ class RecommendRepository:
     def __init__(self, db: SAEngine) -> None:
         self._db = db
         self._sqlite = is_sqlite(db)
+        self._state_sql = state_sql(self._sqlite)
 
     def _day_of(self, column: Any) -> Any:
         # SQLite keeps timestamps as ISO text; its first ten characters are the day
@@ -134,59 +142,33 @@ class RecommendRepository:
         at = np.array([r[6] for r in rows], dtype="datetime64[us]")
         return LineRows(**{**lines.__dict__, "at": at})
 
-    def serving_state(self, customer_id: str) -> ServingState | None:
-        """Everything one recommendation request reads, ``None`` for an unknown customer.
+    def serving_rows(self, customer_id: str) -> StateRows | None:
+        """Everything one recommendation request reads, as sorted rows; ``None``: unknown.
 
-        The customer is read as their profile (the identity graph's active merges, followed
-        in the same connection), and its state is pooled over the profile's customer ids:
-        the country is the profile's; consent is the person's latest expressed will (the
-        newest ``personalization`` entry among the ids); the latest reset counts; every
-        removed category counts; the lines are everyone's.
+        One statement through the driver's cursor (see :mod:`kunde.store._serving_state`):
+        the customer is read as their profile (the identity graph's active merges), and its
+        state is pooled over the profile's customer ids. The same state gives the same rows.
         """
-        with self._db.connect() as conn:
-            found = conn.execute(STATE_SQL["members"], {"customer_id": customer_id}).all()
-            if not found:
-                return None
-            profile = str(found[0][0])
-            ids = [profile, *sorted(str(r[1]) for r in found if r[1] != profile)]
-            many: dict[str, Any] = {"ids": ids}
-            head = conn.execute(STATE_SQL["profile"], {**many, "profile": profile}).one()
-            values: tuple[Any, ...] = tuple(head)
-            country, reset_at, entries, grants = values
-            removed_rows = conn.execute(STATE_SQL["removed"], many).all()
-            rows = conn.execute(STATE_SQL["lines"], many).all()
-            picks = conn.execute(STATE_SQL["editorial"]).all()
-        # the newest entry among the ids (entries is 0 or 1)
-        consent = 0 < int(entries) == int(grants)
-        at = np.array([r[1] for r in rows], dtype="datetime64[us]")
-        lines = LineRows(
-            customer_id=np.full(len(rows), ids[0], dtype=np.str_),
-            order_id=np.zeros(len(rows), dtype=np.str_),
-            product_id=np.array([r[0] for r in rows], dtype=np.str_),
-            day=(at.astype("datetime64[D]") - EPOCH).astype(np.int64),
-            quantity=np.array([r[2] for r in rows], dtype=np.float64),
-            is_gift=np.array([bool(r[3]) for r in rows], dtype=bool),
-            at=at,
-        )
-        editorial = (
-            EditorialPicks(
-                [str(r[0]) for r in picks],
-                None if picks[0][1] is None else float(picks[0][1]),
-                picks[0][2],
-            )
-            if picks
-            else EditorialPicks([], None, None)
-        )
-        removed = [(str(r[0]), r[1]) for r in removed_rows]
-        return ServingState(
-            str(country),
-            bool(consent),
-            reset_at if isinstance(reset_at, datetime) else None,
-            removed,
-            lines,
-            editorial,
-            ids,
-        )
+        raw = self._db.raw_connection()  # the pool's connection, without a Connection
+        try:
+            cursor = raw.cursor()
+            try:
+                cursor.execute(self._state_sql, {"customer_id": customer_id})
+                rows = cursor.fetchall()
+            finally:
+                cursor.close()
+        finally:
+            raw.close()  # back to the pool (which rolls back the read)
+        return canonical(rows) if rows else None
+
+    def serving_state(self, customer_id: str) -> ServingState | None:
+        """:meth:`serving_rows` parsed (:func:`~kunde.store._serving_state.parse_state`).
+
+        The country is the profile's; consent is the person's latest expressed will (the
+        newest ``personalization`` entry among the ids); the latest reset counts; every removed category counts; the lines are everyone's.
+        """
+        rows = self.serving_rows(customer_id)
+        return None if rows is None else parse_state(rows)
 
     def products(self) -> CatalogRows:
         """Every product of kind ``product``, sorted by id."""

@@ -26,6 +26,9 @@ from kunde.api.routers import (
 __all__ = ["ROUTERS"]
 
 ROUTERS: tuple[APIRouter, ...] = (
+    # first: a shop renders a customer's recommendations on every page, and a request is
+    # matched against the routers in this order (no other router's paths overlap its own)
+    recommendations.router,
     orders.router,
     events.router,
     products.router,
@@ -36,7 +39,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     consents.router,
     audit.router,
     value.router,
-    recommendations.router,
     personalization.router,
     identity.router,
     timeline.router,
