@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
+
+import kunde.store.recommend as recommend_store
 from kunde._engine.recommend_data import feed_categories, load_data
 from kunde.catalog import ProductIn
 from kunde.engine import Engine
@@ -147,3 +150,43 @@ def test_an_erased_customers_kept_lines_build_no_profile(any_engine: Engine) -> 
         if data.product_ids[i] == "SEEDS"
     ]
     assert seeds == [-1, -1]  # both SEEDS baskets still count for "bought together"
+
+
+def _lines_as_rows(engine: Engine) -> set[tuple[str, str, str, int, float, bool]]:
+    lines = engine.store.recommend.lines()
+    return set(
+        zip(
+            lines.customer_id.tolist(),
+            lines.order_id.tolist(),
+            lines.product_id.tolist(),
+            lines.day.tolist(),
+            lines.quantity.tolist(),
+            lines.is_gift.tolist(),
+            strict=True,
+        )
+    )
+
+
+def test_lines_read_in_several_parts_are_the_same(
+    any_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = any_engine
+    _shop(engine)
+    whole = _lines_as_rows(engine)
+    monkeypatch.setattr(recommend_store, "LINES_PER_READ", 1)
+    assert _lines_as_rows(engine) == whole
+    assert whole == {
+        ("C1", "O1", "BOOK", 20727, 1.0, True),
+        ("", "O3", "SEEDS", 20730, 1.0, False),
+        ("C2", "O4", "SEEDS", 20731, 3.0, False),
+    }
+
+
+def test_an_id_holding_the_separator_is_read_row_by_row(any_engine: Engine) -> None:
+    engine = any_engine
+    _shop(engine)
+    engine.add_orders(
+        [_order("O\x1f9", "C\x1f3", 6, {"product_id": "BOOK", "quantity": 1, "unit_price": 9.0})]
+    )
+    assert ("C\x1f3", "O\x1f9", "BOOK", 20732, 1.0, False) in _lines_as_rows(engine)
+    assert len(_lines_as_rows(engine)) == 4

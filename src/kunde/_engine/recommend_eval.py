@@ -4,7 +4,9 @@ Every model trains once on the stored lines before ``--test-from`` and is scored
 protocols of :func:`kunde.recommend.temporal_split` with :func:`kunde.recommend.evaluate_lists`:
 "new" (truth = products new to the customer; already-bought products excluded) and "all".
 Baselines in the same run: popularity and EASE always; ``implicit``'s BM25 and cosine item-item
-and ALS when the optional ``bench`` extra is installed (the result says when it is not).
+and ALS when the optional ``bench`` extra is installed (the result says when it is not). Each
+baseline picks its parameters from a small grid on the window before the split
+(:mod:`kunde._engine.recommend_baselines`).
 """
 
 from __future__ import annotations
@@ -15,71 +17,31 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
-from numpy.typing import NDArray
 
+from kunde._engine.recommend_baselines import Fit, Recommend, baseline_grids, tune
 from kunde._engine.recommend_data import RecommendData, load_data
 from kunde._engine.recommend_train import fit_personal
 from kunde.config import Settings
 from kunde.errors import InputError
-from kunde.recommend import EASE, Interactions, Popularity, evaluate_lists, temporal_split
+from kunde.recommend import Interactions, evaluate_lists, temporal_split
 from kunde.recommend import text_features as _text_features
 from kunde.store import Store
 
-__all__ = ["EASE_MAX_ITEMS", "evaluate"]
+__all__ = ["evaluate"]
 
-EASE_MAX_ITEMS = 20_000
-"""EASE inverts a products × products matrix; larger catalogs skip it."""
 _EPOCH = date(1970, 1, 1)
-
-Recommend = Callable[[NDArray[np.int64], int, sp.csr_matrix | None], NDArray[np.int64]]
-
-
-def _implicit_models() -> dict[str, Callable[[], Any]] | None:
-    try:
-        from implicit.als import AlternatingLeastSquares
-        from implicit.nearest_neighbours import BM25Recommender, CosineRecommender
-    except ImportError:
-        return None
-    return {
-        "implicit BM25": lambda: BM25Recommender(K=50, K1=1.2, B=0.75),
-        "implicit cosine": lambda: CosineRecommender(K=50),
-        "implicit ALS": lambda: AlternatingLeastSquares(
-            factors=64, regularization=0.1, iterations=15, random_state=0
-        ),
-    }
-
-
-def _implicit(make: Callable[[], Any], inter: Interactions) -> Recommend:
-    user_items = sp.csr_matrix(
-        (
-            np.ones(len(inter.profile_item), np.float32),
-            (inter.profile_customer, inter.profile_item),
-        ),
-        shape=(inter.n_customers, inter.n_items),
-    )
-    user_items.sum_duplicates()
-    model = make()
-    model.fit(user_items, show_progress=False)
-
-    def recommend(users: NDArray[np.int64], k: int, exclude: sp.csr_matrix | None) -> Any:
-        ids, scores = model.recommend(
-            users, user_items[users], N=k, filter_already_liked_items=exclude is not None
-        )
-        ids = np.asarray(ids, dtype=np.int64)
-        ids[~np.isfinite(scores)] = -1
-        return ids
-
-    return recommend
 
 
 def _fitted(
-    data: RecommendData, inter: Interactions, settings: Settings
-) -> tuple[dict[str, Recommend], dict[str, float], list[str]]:
-    """Every model fitted on the training lines, their fit times and notes."""
+    data: RecommendData,
+    inter: Interactions,
+    settings: Settings,
+    chosen: dict[str, dict[str, Any]],
+    grids: dict[str, tuple[list[dict[str, Any]], Fit]],
+) -> tuple[dict[str, Recommend], dict[str, float]]:
+    """kunde and every baseline (at its chosen grid point) fitted on the training lines."""
     models: dict[str, Recommend] = {}
     seconds: dict[str, float] = {}
-    notes: list[str] = []
 
     def timed(name: str, fit: Callable[[], Recommend]) -> None:
         t = time.perf_counter()
@@ -92,31 +54,10 @@ def _fitted(
         ).ranker
         return lambda users, k, exclude: ranker.recommend(users, k, exclude=exclude)
 
-    def native(model: Popularity | EASE) -> Recommend:
-        fitted = model.fit(inter)
-        return lambda users, k, exclude: fitted.recommend(users, k, exclude=exclude)
-
     timed("kunde", kunde)
-    timed("popularity", lambda: native(Popularity(None)))
-    timed("popularity 14d", lambda: native(Popularity(14.0)))
-    if data.n_items <= EASE_MAX_ITEMS:
-        timed("EASE", lambda: native(EASE(500.0)))
-    else:
-        notes.append(f"EASE skipped: more than {EASE_MAX_ITEMS:,} products")
-    implicit = _implicit_models()
-    if implicit is None:
-        notes.append(
-            "implicit baselines (BM25, cosine, ALS) skipped: install the bench extra "
-            "(pip install -e '.[bench]')"
-        )
-    else:
-        import warnings
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            for name, make in implicit.items():
-                timed(name, lambda make=make: _implicit(make, inter))  # type: ignore[misc]
-    return models, seconds, notes
+    for name, (_, fit) in grids.items():
+        timed(name, lambda fit=fit, name=name: fit(chosen[name], inter))  # type: ignore[misc]
+    return models, seconds
 
 
 def evaluate(
@@ -130,8 +71,9 @@ def evaluate(
     """Fit every model before ``test_from`` and score it on what came after.
 
     Returns:
-        ``{"test_from", "k", "window_days", "train_lines", "notes", "protocols": {protocol:
-        {"users", "models": {name: metrics}, "best_baseline", "ndcg_ratio", "recall_ratio"}}}``.
+        ``{"test_from", "k", "window_days", "train_lines", "notes", "baseline_params":
+        {name: params}, "baseline_tuning", "protocols": {protocol: {"users", "models": {name:
+        metrics}, "best_baseline", "ndcg_ratio", "recall_ratio"}}}``.
 
     Raises:
         InputError: no lines before ``test_from``, or no customer to evaluate after it.
@@ -143,13 +85,17 @@ def evaluate(
     if not train_mask.any():
         raise InputError(f"no lines before {test_from.isoformat()}: choose a later --test-from")
     inter = data.interactions(train_mask, as_of_day=split_day - 1)
-    models, seconds, notes = _fitted(data, inter, settings)
+    grids, notes = baseline_grids(data.n_items)
+    chosen, how = tune(data, split_day, k, grids)
+    models, seconds = _fitted(data, inter, settings, chosen, grids)
     out: dict[str, Any] = {
         "test_from": test_from.isoformat(),
         "k": k,
         "window_days": window_days,
         "train_lines": int(train_mask.sum()),
         "notes": notes,
+        "baseline_params": chosen,
+        "baseline_tuning": how,
         "protocols": {},
     }
     for protocol in ("new", "all"):

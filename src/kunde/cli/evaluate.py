@@ -61,7 +61,10 @@ def recommend(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
-    """kunde's personal ranking against popularity, EASE and implicit (if installed)."""
+    """kunde's personal ranking against popularity, EASE and implicit (if installed).
+
+    Each baseline picks its parameters from a small grid on the 30 days before the split.
+    """
     result = _common.engine().evaluate_recommend(test_from.date(), k, window_days=window_days)
     if as_json:
         _common.print_json(result)
@@ -72,6 +75,13 @@ def recommend(
     )
     for protocol, block in result["protocols"].items():
         _table(protocol, block, k)
+    chosen = "; ".join(
+        f"{name} " + ", ".join(f"{key}={value}" for key, value in params.items())
+        for name, params in result["baseline_params"].items()
+    )
+    _common.out.print(
+        f"baselines {result['baseline_tuning']}: {chosen}", markup=False, soft_wrap=True
+    )
     for note in result["notes"]:
         _common.out.print(f"note: {note}", markup=False, soft_wrap=True)
 

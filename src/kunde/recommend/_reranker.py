@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -13,97 +12,16 @@ from kunde.errors import ConvergenceError, InvalidFieldError, NotFittedError
 from kunde.recommend._interactions import Interactions
 from kunde.recommend._logistic import newton_logistic
 from kunde.recommend._personal import PersonalRanker, PersonalRankerConfig
-from kunde.recommend._popularity import Popularity
+from kunde.recommend._rerank_features import (
+    FEATURE_NAMES,
+    LOG_BUYERS,
+    RankContext,
+    candidate_features,
+    context,
+)
 from kunde.recommend._topk import BLOCK_ROWS, top_k_dense
 
 __all__ = ["FEATURE_NAMES", "LearnedRanker"]
-
-FEATURE_NAMES = (
-    "item_neighbours",
-    "customer_neighbours",
-    "popular_14d",
-    "popular_60d",
-    "log_buyers",
-    "log_age_days",
-    "new_release_60d",
-    "log_history",
-    "log_days_since_last",
-    "log_rank",
-    "item_neighbours_x_history",
-    "popular_14d_x_history",
-    "age_x_history",
-    "momentum",
-    "blend",
-    "log_new_buyers_30d",
-    "text_affinity",
-)
-LOG_BUYERS = FEATURE_NAMES.index("log_buyers")
-NEW_RELEASE_DAYS = 60
-MAX_AGE_DAYS = 400
-
-
-def _scale_rows(a: NDArray[np.float32]) -> NDArray[np.float32]:
-    scaled: NDArray[np.float32] = a / np.maximum(a.max(axis=1, keepdims=True), np.float32(1e-12))
-    return scaled
-
-
-@dataclass(frozen=True)
-class _Context:
-    """Per-product and per-customer facts the features are made of."""
-
-    popular_14d: NDArray[np.float32]
-    popular_60d: NDArray[np.float32]
-    log_buyers: NDArray[np.float32]
-    log_age: NDArray[np.float32]
-    log_history: NDArray[np.float32]
-    log_since_last: NDArray[np.float32]
-    log_new_buyers: NDArray[np.float32]
-    text_profile: sp.csr_matrix | None
-    text: sp.csr_matrix | None
-
-
-def _first_purchases(interactions: Interactions, since_day: int) -> NDArray[np.float64]:
-    """Per product, how many customers bought it for the first time on or after ``since_day``."""
-    item, first_day = interactions.first_purchases()
-    recent = item[first_day >= since_day]
-    return np.bincount(recent, minlength=interactions.n_items).astype(np.float64)
-
-
-def _context(interactions: Interactions, item_features: sp.csr_matrix | None) -> _Context:
-    day = interactions.as_of_day
-    pop14 = Popularity(14.0).fit(interactions).scores_
-    pop60 = Popularity(60.0).fit(interactions).scores_
-    buyers = Popularity(None).fit(interactions).scores_
-    first = np.full(interactions.n_items, day - MAX_AGE_DAYS, dtype=np.int64)
-    seen_first = np.full(interactions.n_items, np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(seen_first, interactions.basket_item, interactions.basket_day)
-    first = np.where(seen_first < np.iinfo(np.int64).max, seen_first, first)
-    age = np.clip(day + 1 - first, 0, MAX_AGE_DAYS)
-    history = np.bincount(interactions.profile_customer, minlength=interactions.n_customers)
-    last = np.full(interactions.n_customers, day - MAX_AGE_DAYS, dtype=np.int64)
-    np.maximum.at(last, interactions.profile_customer, interactions.profile_day)
-    since = np.clip(day + 1 - last, 0, MAX_AGE_DAYS)
-    text_profile = None
-    if item_features is not None:
-        text_profile = sp.csr_matrix(
-            _row_normalised(interactions.profile_matrix(30.0)) @ item_features
-        )
-    return _Context(
-        popular_14d=(pop14 / max(float(pop14.max(initial=0.0)), 1e-12)).astype(np.float32),
-        popular_60d=(pop60 / max(float(pop60.max(initial=0.0)), 1e-12)).astype(np.float32),
-        log_buyers=np.log1p(buyers).astype(np.float32),
-        log_age=np.log1p(age).astype(np.float32),
-        log_history=np.log1p(history).astype(np.float32),
-        log_since_last=np.log1p(since).astype(np.float32),
-        log_new_buyers=np.log1p(_first_purchases(interactions, day + 1 - 30)).astype(np.float32),
-        text_profile=text_profile,
-        text=None if item_features is None else sp.csr_matrix(item_features.T),
-    )
-
-
-def _row_normalised(m: sp.csr_matrix) -> sp.csr_matrix:
-    sums = np.asarray(m.sum(axis=1), dtype=np.float64).ravel()
-    return sp.csr_matrix(sp.diags((1.0 / np.maximum(sums, 1e-12)).astype(np.float32)) @ m)
 
 
 class LearnedRanker:
@@ -180,63 +98,6 @@ class LearnedRanker:
         self.fit_seconds_: dict[str, float] = {}
         """Seconds each stage of the last ``fit`` took."""
 
-    # --- features --------------------------------------------------------------------------
-
-    def _features(
-        self,
-        base: PersonalRanker,
-        ctx: _Context,
-        users: NDArray[np.int64],
-        exclude: sp.csr_matrix | None,
-    ) -> tuple[NDArray[np.int64], NDArray[np.float32]]:
-        """Candidates (len(users) × c, -1 padded) and their features (len(users) × c × f)."""
-        item = _scale_rows(base.item_knn_.score(users))
-        cust = _scale_rows(base.customer_knn_.score(users))
-        c = base.config
-        trend = base.trend_.scores_ / max(float(base.trend_.scores_.max(initial=0.0)), 1e-12)
-        blend = item + c.customer_weight * cust + c.trend_weight * trend[None, :]
-        if exclude is not None:
-            ex = exclude[users].tocoo()
-            blend[ex.row, ex.col] = -np.inf
-        cand, top = top_k_dense(blend, self.candidates)
-        n_users, n_cand = cand.shape
-        safe = np.maximum(cand, 0)
-        rows = np.arange(n_users)[:, None]
-        if ctx.text_profile is not None and ctx.text is not None:
-            text = np.asarray((ctx.text_profile[users] @ ctx.text).toarray(), dtype=np.float32)
-            f_text = text[rows, safe]
-        else:
-            f_text = np.zeros(cand.shape, dtype=np.float32)
-        hist = ctx.log_history[users][:, None]
-        f_item = item[rows, safe]
-        f_pop14 = ctx.popular_14d[safe]
-        f_pop60 = ctx.popular_60d[safe]
-        f_age = ctx.log_age[safe]
-        log_rank = np.broadcast_to(np.log1p(np.arange(n_cand, dtype=np.float32)), cand.shape)
-        feats = np.stack(
-            [
-                f_item,
-                cust[rows, safe],
-                f_pop14,
-                f_pop60,
-                ctx.log_buyers[safe],
-                f_age,
-                (f_age < np.log1p(NEW_RELEASE_DAYS)).astype(np.float32),
-                np.broadcast_to(hist, cand.shape),
-                np.broadcast_to(ctx.log_since_last[users][:, None], cand.shape),
-                log_rank,
-                f_item * hist,
-                f_pop14 * hist,
-                f_age * hist,
-                np.log((f_pop14 + 1e-3) / (f_pop60 + 1e-3)),
-                np.where(np.isfinite(top), top, 0.0),
-                ctx.log_new_buyers[safe],
-                f_text,
-            ],
-            axis=2,
-        ).astype(np.float32)
-        return cand, feats
-
     # --- fitting ---------------------------------------------------------------------------
 
     def _labelled(
@@ -274,7 +135,7 @@ class LearnedRanker:
         base = PersonalRanker(self.config).fit(
             inner, item_features, text_similarity=text_similarity
         )
-        ctx = _context(inner, item_features)
+        ctx = context(inner, item_features)
         self.fit_seconds_["hold-out base models"] = time.perf_counter() - lap
         n_items = interactions.n_items
         t_rows = np.repeat(np.arange(truth.shape[0], dtype=np.int64), np.diff(truth.indptr))
@@ -285,7 +146,7 @@ class LearnedRanker:
         ws: list[NDArray[np.float64]] = []
         for start in range(0, len(users), BLOCK_ROWS):
             block = users[start : start + BLOCK_ROWS]
-            cand, feats = self._features(base, ctx, block, before)
+            cand, feats = candidate_features(base, ctx, block, before, self.candidates)
             labels = np.isin(block[:, None] * n_items + cand, truth_keys)
             user_w = np.broadcast_to(n_truth[block, None] ** -self.truth_weight_power, cand.shape)
             sampled = rng.random(cand.shape) < self.negative_share
@@ -332,7 +193,7 @@ class LearnedRanker:
         self.base_: PersonalRanker = PersonalRanker(self.config).fit(
             interactions, item_features, text_similarity=text_similarity
         )
-        self.context_: _Context = _context(interactions, item_features)
+        self.context_: RankContext = context(interactions, item_features)
         self.fit_seconds_["base models"] = time.perf_counter() - lap
         return self
 
@@ -351,7 +212,9 @@ class LearnedRanker:
         out: list[NDArray[np.int64]] = []
         for start in range(0, len(users), BLOCK_ROWS):
             block = users[start : start + BLOCK_ROWS]
-            cand, feats = self._features(self.base_, self.context_, block, exclude)
+            cand, feats = candidate_features(
+                self.base_, self.context_, block, exclude, self.candidates
+            )
             logit = ((feats - self.mean_) / self.std_) @ self.coef_ + self.intercept_
             if self.popularity_penalty:
                 logit = logit - self.popularity_penalty * feats[:, :, LOG_BUYERS]
