@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from kunde._engine.value_consent import objected_mask
+from kunde._engine.value_consent import objected_mask, objected_profiles
 from kunde.config import Settings
 from kunde.errors import (
     ConvergenceError,
@@ -27,6 +27,7 @@ from kunde.errors import (
     InvalidFieldError,
     NotFittedError,
 )
+from kunde.privacy import consent_mask
 from kunde.store import Store
 from kunde.store.value import CustomerDays
 from kunde.value import (
@@ -92,8 +93,9 @@ def _summary(
 
 
 def _days_summary(
-    store: Store, rows: CustomerDays, as_of: date | int | None
+    store: Store, rows: CustomerDays, as_of: date | int | None, *, part: bool = False
 ) -> tuple[np.ndarray[Any, np.dtype[np.object_]], CustomerSummary]:
+    """``part``: the rows are only some customers' (merged profiles), so none left is fine."""
     ids, customer = rows.customer_ids, rows.customer
     resolution = store.identity.resolution()
     if resolution.absorbed:  # one vectorised remap of customer indexes to profile indexes
@@ -103,7 +105,7 @@ def _days_summary(
     # an objection to analytics: the profile has no purchase day, so it is neither fitted,
     # scored nor counted in a segment
     purchase_day = (rows.purchase_lines > 0) & ~objected_mask(store, ids)[customer]
-    if not purchase_day.any():
+    if not part and not purchase_day.any():
         raise InputError("every customer with purchases objected to analytics: nobody to value")
     summary = summarize_customer_days(
         customer,
@@ -126,7 +128,8 @@ def _current_summary(
     the ids returned are then empty.
     """
     merges = bool(store.identity.resolution().absorbed)
-    totals = store.value.customer_totals(ids=ids or merges)
+    objected = objected_profiles(store)
+    totals = store.value.customer_totals(ids=ids or merges or bool(objected))
     if not np.any(totals.purchase_days > 0):
         raise InputError("no purchases stored (up to the as-of date): import orders first")
     as_of = int(totals.last_activity_day.max())
@@ -138,15 +141,23 @@ def _current_summary(
         totals.repeat_net_revenue,
         as_of=as_of,
     )
+    if objected:  # an objection to analytics: neither fitted, scored nor counted in a segment
+        kept = ~consent_mask(totals.customer_ids, objected)
+        if not np.any(totals.purchase_days[kept] > 0):
+            raise InputError("every customer with purchases objected to analytics: nobody to value")
+        totals_ids = totals.customer_ids[kept]
+        summary = summary.take(kept)
+    else:
+        totals_ids = totals.customer_ids
     if not merges:
-        return totals.customer_ids, summary
+        return totals_ids, summary
     rows = store.value.customer_days(merged_only=True)
-    every = pa.array(totals.customer_ids, pa.string())
+    every = pa.array(totals_ids, pa.string())
     merged = pc.is_in(every, value_set=pa.array(rows.customer_ids, pa.string()))
     alone = ~np.asarray(merged.to_numpy(zero_copy_only=False), dtype=bool)
-    profile_ids, profiles = _days_summary(store, rows, as_of)
+    profile_ids, profiles = _days_summary(store, rows, as_of, part=True)
     return (
-        np.concatenate([totals.customer_ids[alone], profile_ids]),
+        np.concatenate([totals_ids[alone], profile_ids]),
         summary.take(alone).concat(profiles),
     )
 

@@ -72,10 +72,10 @@ def state_sql(sqlite: bool) -> str:
 
     Tags: ``m`` (profile id, member id) per customer id of the profile; ``c`` the profile's
     country; ``x`` the latest reset ('' never); ``g`` the newest ``personalization`` entry
-    among the members (none when there is none), whether it grants (``n``); ``r`` (category, latest removal) per
-    removed interest; ``l`` (product, ordered_at, kept units ``n``, gift ``o``) per bought
-    line; ``e`` (product, updated_at, position ``n``, share ``f``, -1 for the shop's default)
-    per editorial pick.
+    among the members (none when there is none), whether it grants (``n``); ``r`` (category,
+    latest removal) per removed interest; ``l`` (product, ordered_at, kept units ``n``, gift
+    ``o``) per bought line; ``e`` (product, updated_at, position ``n``, share ``f``, -1 for
+    the shop's default) per editorial pick.
     """
     sql = " ".join(_SQL.split())
     for expr in _TIMES:

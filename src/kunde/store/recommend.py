@@ -217,7 +217,8 @@ class RecommendRepository:
         """:meth:`serving_rows` parsed (:func:`~kunde.store._serving_state.parse_state`).
 
         The country is the profile's; consent is the person's latest expressed will (the
-        newest ``personalization`` entry among the ids); the latest reset counts; every removed category counts; the lines are everyone's.
+        newest ``personalization`` entry among the ids); the latest reset counts; every removed
+        category counts; the lines are everyone's.
         """
         rows = self.serving_rows(customer_id)
         return None if rows is None else parse_state(rows)
