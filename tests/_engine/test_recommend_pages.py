@@ -7,6 +7,7 @@ separate Python process.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from kunde._engine.recommend_serve import customer_feed
+from kunde._engine.recommend_pages import PageCache, page_json
 from kunde.config import Settings
 from kunde.engine import Engine
 from kunde.orders import OrderIn
@@ -36,9 +37,11 @@ def server(demo_engine: Engine) -> Iterator[Engine]:
 
 def computed(engine: Engine, customer: str, **request: Any) -> dict[str, Any]:
     """The page computed from the store without any cache."""
-    return customer_feed(
-        engine.store, engine.settings, engine.recommend_model(), customer, **request
+    page = page_json(
+        engine.store, engine.settings, engine.recommend_model(), PageCache(0), customer, **request
     )
+    decoded: dict[str, Any] = json.loads(page)
+    return decoded
 
 
 def served(engine: Engine, customer: str) -> dict[str, Any]:

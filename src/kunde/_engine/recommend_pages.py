@@ -88,7 +88,7 @@ def page_json(
     context: str = "home",
     context_products: list[str] | None = None,
 ) -> bytes:
-    """The customer's page as JSON (see :func:`kunde._engine.recommend_serve.customer_feed`).
+    """The customer's page as JSON (see :func:`kunde._engine.recommend_serve.customer_page`).
 
     Raises:
         NotFoundError: unknown customer or context product.

@@ -46,7 +46,6 @@ from kunde.store.recommend import StateRows, parse_state
 __all__ = [
     "CONTEXTS",
     "check_context",
-    "customer_feed",
     "customer_page",
     "feed_rules",
     "interests",
@@ -226,29 +225,6 @@ def check_context(store: Store, context: str, context_products: list[str] | None
     for pid in context_ids:
         _require_product(store, pid)
     return context_ids
-
-
-def customer_feed(
-    store: Store,
-    settings: Settings,
-    model: RecommendModel,
-    customer_id: str,
-    *,
-    k: int = 10,
-    context: str = "home",
-    context_products: list[str] | None = None,
-) -> dict[str, Any]:
-    """One customer's page: personal when they consent and have a history, else popular.
-
-    Raises:
-        NotFoundError: unknown customer or context product.
-        InvalidFieldError: unknown context, or product context without products.
-    """
-    context_ids = check_context(store, context, context_products)
-    rows = store.recommend.serving_rows(customer_id)
-    if rows is None:
-        raise NotFoundError(f"Customer {customer_id!r} not found.")
-    return customer_page(settings, model, rows, customer_id, k, context, context_ids)
 
 
 def customer_page(
