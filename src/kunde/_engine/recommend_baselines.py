@@ -19,7 +19,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from kunde._engine.recommend_data import RecommendData
-from kunde.recommend import EASE, Interactions, Popularity, evaluate_lists, temporal_split
+from kunde.recommend import EASE, Interactions, Popularity, evaluate_lists
 
 __all__ = ["EASE_MAX_ITEMS", "VALIDATION_DAYS", "Recommend", "baseline_grids", "tune"]
 
@@ -130,19 +130,7 @@ def tune(
     mask = data.day < val_day
     if not mask.any():
         return defaults, "defaults: no lines before the validation window"
-    split = temporal_split(
-        data.customer,
-        data.item,
-        data.day,
-        data.quantity,
-        data.is_gift,
-        np.ones(len(data.item), dtype=bool),
-        val_day,
-        end_day=split_day,
-        protocol="new",
-        n_customers=data.n_customers,
-        n_items=data.n_items,
-    )
+    split = data.split(val_day, split_day, "new")
     if len(split.users) == 0:
         return defaults, "defaults: no customer bought something new in the validation window"
     inter = data.interactions(mask, as_of_day=val_day - 1)

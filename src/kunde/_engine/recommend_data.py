@@ -18,6 +18,7 @@ Every bought line still counts for co-purchase ("also bought", complements, popu
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pyarrow as pa
@@ -27,7 +28,7 @@ from numpy.typing import NDArray
 from kunde.errors import InputError
 from kunde.identity import Resolution
 from kunde.privacy import PSEUDONYM_PREFIX
-from kunde.recommend import Interactions, build_interactions
+from kunde.recommend import Interactions, TemporalSplit, build_interactions, temporal_split
 from kunde.store import Store
 
 __all__ = ["RecommendData", "feed_categories", "index_of", "load_data", "profiles_of"]
@@ -126,6 +127,24 @@ class RecommendData:
             n_baskets=self.n_baskets,
             n_items=self.n_items,
             as_of_day=self.as_of_day if as_of_day is None else as_of_day,
+        )
+
+    def split(
+        self, split_day: int, end_day: int | None, protocol: Literal["new", "all"]
+    ) -> TemporalSplit:
+        """The temporal split of all lines at ``split_day`` (truth up to ``end_day``)."""
+        return temporal_split(
+            self.customer,
+            self.item,
+            self.day,
+            self.quantity,
+            self.is_gift,
+            np.ones(len(self.item), dtype=bool),
+            split_day,
+            end_day=end_day,
+            protocol=protocol,
+            n_customers=self.n_customers,
+            n_items=self.n_items,
         )
 
 

@@ -23,7 +23,7 @@ from kunde._engine.recommend_data import RecommendData, load_data
 from kunde._engine.recommend_train import fit_personal
 from kunde.config import Settings
 from kunde.errors import InputError
-from kunde.recommend import Interactions, evaluate_lists, temporal_split
+from kunde.recommend import Interactions, evaluate_lists
 from kunde.recommend import text_features as _text_features
 from kunde.store import Store
 
@@ -99,19 +99,7 @@ def evaluate(
         "protocols": {},
     }
     for protocol in ("new", "all"):
-        split = temporal_split(
-            data.customer,
-            data.item,
-            data.day,
-            data.quantity,
-            data.is_gift,
-            np.ones(len(data.item), dtype=bool),
-            split_day,
-            end_day=end_day,
-            protocol=protocol,
-            n_customers=data.n_customers,
-            n_items=data.n_items,
-        )
+        split = data.split(split_day, end_day, protocol)
         if len(split.users) == 0:
             raise InputError(
                 f"no customer with a history bought anything after {test_from.isoformat()}: "
