@@ -141,6 +141,26 @@ class RecommendFacade:
             context_products=list(product_ids),
         )
 
+    def fresh_recommendations_json(
+        self, customer_id: str, k: int, context: str, product_ids: Sequence[str]
+    ) -> bytes | None:
+        """The page :meth:`recommendations_json` gave for this very request, if still current.
+
+        Only when nothing was committed to the database since (an SQLite file's commit
+        version, see :mod:`kunde._engine.recommend_pages`) and the model in memory is the same
+        and not due for a check; ``None`` otherwise (ask :meth:`recommendations_json`). No
+        model load, no state read: one ``PRAGMA`` on the store's watching connection.
+        """
+        models: ModelCache | None = self.__dict__.get("_recommend_models")
+        pages: PageCache | None = self.__dict__.get("_recommend_pages")
+        if models is None or pages is None or models.due() or models.current is None:
+            return None
+        version = self.store.commit_version()
+        if version is None:
+            return None
+        request = (customer_id, k, context, tuple(product_ids))
+        return pages.fresh(request, version, models.current.version)
+
     def recommend_pages(self) -> PageCache:
         """The process's cache of computed customer pages."""
         pages = self.__dict__.get("_recommend_pages")

@@ -243,6 +243,11 @@ class ModelCache:
         """Check the pointer on the next :meth:`get` (after training in this process)."""
         self._next_check = 0.0
 
+    @property
+    def current(self) -> RecommendModel | None:
+        """The model in memory, without loading or checking anything (``None``: none yet)."""
+        return self._model
+
     def due(self) -> bool:
         """Whether the next :meth:`get` loads a model or checks the pointer file."""
         return self._model is None or time.monotonic() >= self._next_check
