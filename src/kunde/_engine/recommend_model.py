@@ -252,6 +252,29 @@ class ModelCache:
         """Whether the next :meth:`get` loads a model or checks the pointer file."""
         return self._model is None or time.monotonic() >= self._next_check
 
+    def confirm(self) -> bool:
+        """Whether the model in memory is still the current one, checked now without loading.
+
+        One ``stat`` of the pointer file (cheap enough for an event loop): ``True`` when it is
+        unchanged (the next check is then due in ``every_seconds``, as after :meth:`get`);
+        ``False`` when there is no model yet, the pointer changed (a new version to load: call
+        :meth:`get`, in a thread) or another caller is checking right now.
+        """
+        if self._model is None or not self._lock.acquire(blocking=False):
+            return False
+        try:
+            try:
+                st = (self.root / _POINTER).stat()
+            except FileNotFoundError:
+                unchanged = True  # as :meth:`get`: keep serving the one we have
+            else:
+                unchanged = (st.st_mtime_ns, st.st_ino, st.st_size) == self._key
+            if unchanged:
+                self._next_check = time.monotonic() + self.every
+            return unchanged
+        finally:
+            self._lock.release()
+
     def get(self) -> RecommendModel | None:
         """The current model (``None`` until one was trained)."""
         # Without a model every caller waits for the one loading it (rather than answering
