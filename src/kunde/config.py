@@ -91,8 +91,9 @@ class Settings(BaseSettings):
 
     recommend_page_cache: int = Field(default=4096, ge=0)
     """Customer pages each server process keeps (0: none). A page is reused only while the
-    model, the customer's state as read from the database on every request and the request
-    are the same, so it is never stale."""
+    model, the customer's state as read from the database and the request are the same, so it
+    is never stale. On an SQLite file the state is read again only after a commit to the
+    database (by anyone); elsewhere on every request."""
     identity_max_profiles: int = Field(default=3, ge=1, le=1000)
     """Shared-device guard: an identifier already linked to more than this many customers
     (a family tablet, a shop's counter PC) is still linked but never merges profiles."""

@@ -14,6 +14,7 @@ import sys
 import textwrap
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -188,3 +189,41 @@ def test_a_change_in_another_process_counts_on_the_next_request(demo_engine: Eng
     page = served(demo_engine, customer)
     assert page["personal"] is False
     assert page["basis"] == "no_consent"
+
+
+@pytest.fixture(params=["memory", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def unversioned(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A small trained shop on a database without a commit version."""
+    memory = request.param == "memory"
+    url = "sqlite://" if memory else request.getfixturevalue("postgres_url")
+    engine = Engine(Settings(database_url=url, data_dir=tmp_path / "data", environment="test"))
+    engine.build_demo(seed=7, customers=60)
+    yield engine
+    engine.close()
+
+
+def test_without_a_commit_version_every_request_reads_the_state(unversioned: Engine) -> None:
+    assert unversioned.store.commit_version() is None
+    customer = loyal_customers(unversioned, 1)[0]
+    consent(unversioned, customer)
+    pages = unversioned.recommend_pages()
+    first = warm(unversioned, customer)  # from the page cache, after reading the state
+    assert first["personal"] is True
+    assert pages.fresh_hits == 0
+    assert unversioned.fresh_recommendations_json(customer, 10, "home", []) is None
+    consent(unversioned, customer, granted=False)
+    assert served(unversioned, customer)["basis"] == "no_consent"
+    assert pages.fresh_hits == 0
+
+
+def test_a_current_page_is_answered_without_reading_the_state(demo_engine: Engine) -> None:
+    customer = loyal_customers(demo_engine, 1)[0]
+    pages = demo_engine.recommend_pages()
+    first = demo_engine.recommendations_json(customer)
+    fresh = pages.fresh_hits
+    assert demo_engine.recommendations_json(customer) == first
+    assert demo_engine.fresh_recommendations_json(customer, 10, "home", []) == first
+    assert pages.fresh_hits == fresh + 2
+    assert demo_engine.fresh_recommendations_json(customer, 9, "home", []) is None
+    consent(demo_engine, customer)  # a commit: nothing is current any more
+    assert demo_engine.fresh_recommendations_json(customer, 10, "home", []) is None

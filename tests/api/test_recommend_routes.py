@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from kunde._engine.recommend_model import model_root
 from kunde.api import create_app
 from kunde.api.schemas_recommend import RecommendationsOut
 from kunde.engine import Engine
@@ -215,5 +216,14 @@ def test_the_page_is_the_documented_json_from_thread_and_event_loop(
 def test_inline_only_with_the_model_in_memory(demo_engine: Engine) -> None:
     assert not demo_engine.recommendations_inline()  # nothing loaded yet
     demo_engine.recommend_model()
-    demo_engine._recommend_cache().invalidate()  # the pointer is due for a check
+    cache = demo_engine._recommend_cache()
+    cache.invalidate()  # the pointer is due for a check: one stat, in the loop
+    assert demo_engine.recommendations_inline()
+    assert not cache.due()
+    pointer = model_root(demo_engine.settings.data_dir) / "current.json"
+    pointer.write_text(pointer.read_text() + " ")  # a new version, maybe: loaded in a thread
+    cache.invalidate()
     assert not demo_engine.recommendations_inline()
+    assert cache.due()
+    demo_engine.recommend_model()  # loaded (the same version)
+    assert demo_engine.recommendations_inline()

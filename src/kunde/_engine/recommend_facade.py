@@ -141,6 +141,29 @@ class RecommendFacade:
             context_products=list(product_ids),
         )
 
+    def fresh_recommendations_json(
+        self, customer_id: str, k: int, context: str, product_ids: Sequence[str]
+    ) -> bytes | None:
+        """The page :meth:`recommendations_json` gave for this very request, if still current.
+
+        Only when nothing was committed to the database since (an SQLite file's commit
+        version, see :mod:`kunde._engine.recommend_pages`) and the model in memory is the same
+        and still current (its pointer file unchanged); ``None`` otherwise (ask
+        :meth:`recommendations_json`). No model load, no state read: one ``PRAGMA`` on the
+        store's watching connection (and one ``stat`` of the model pointer when it is due).
+        """
+        models: ModelCache | None = self.__dict__.get("_recommend_models")
+        pages: PageCache | None = self.__dict__.get("_recommend_pages")
+        if models is None or pages is None or models.current is None:
+            return None
+        if models.due() and not models.confirm():  # a new model to load: the route does it
+            return None
+        version = self.store.commit_version()
+        if version is None:
+            return None
+        request = (customer_id, k, context, tuple(product_ids))
+        return pages.fresh(request, version, models.current.version)
+
     def recommend_pages(self) -> PageCache:
         """The process's cache of computed customer pages."""
         pages = self.__dict__.get("_recommend_pages")
@@ -154,11 +177,16 @@ class RecommendFacade:
     def recommendations_inline(self) -> bool:
         """Whether :meth:`recommendations_json` may run in an event loop right now.
 
-        True on SQLite (a short local read) with the model in memory and its pointer file not
-        due for a check; otherwise a caller in an event loop hands the request to a thread.
+        True on SQLite (a short local read) with the model in memory and its pointer file
+        unchanged (checked here when due: one ``stat``); otherwise a caller in an event loop
+        hands the request to a thread.
         """
-        cache = self.__dict__.get("_recommend_models")
-        return self.store.is_sqlite and cache is not None and not cache.due()
+        cache: ModelCache | None = self.__dict__.get("_recommend_models")
+        return (
+            self.store.is_sqlite
+            and cache is not None
+            and (not cache.due() or cache.confirm())  # one stat of the pointer file
+        )
 
     # --- the customer's control -------------------------------------------------------------
 

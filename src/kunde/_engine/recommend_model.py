@@ -243,9 +243,37 @@ class ModelCache:
         """Check the pointer on the next :meth:`get` (after training in this process)."""
         self._next_check = 0.0
 
+    @property
+    def current(self) -> RecommendModel | None:
+        """The model in memory, without loading or checking anything (``None``: none yet)."""
+        return self._model
+
     def due(self) -> bool:
         """Whether the next :meth:`get` loads a model or checks the pointer file."""
         return self._model is None or time.monotonic() >= self._next_check
+
+    def confirm(self) -> bool:
+        """Whether the model in memory is still the current one, checked now without loading.
+
+        One ``stat`` of the pointer file (cheap enough for an event loop): ``True`` when it is
+        unchanged (the next check is then due in ``every_seconds``, as after :meth:`get`);
+        ``False`` when there is no model yet, the pointer changed (a new version to load: call
+        :meth:`get`, in a thread) or another caller is checking right now.
+        """
+        if self._model is None or not self._lock.acquire(blocking=False):
+            return False
+        try:
+            try:
+                st = (self.root / _POINTER).stat()
+            except FileNotFoundError:
+                unchanged = True  # as :meth:`get`: keep serving the one we have
+            else:
+                unchanged = (st.st_mtime_ns, st.st_ino, st.st_size) == self._key
+            if unchanged:
+                self._next_check = time.monotonic() + self.every
+            return unchanged
+        finally:
+            self._lock.release()
 
     def get(self) -> RecommendModel | None:
         """The current model (``None`` until one was trained)."""

@@ -15,6 +15,7 @@ from kunde.api.errors import install_error_handlers
 from kunde.api.logs import install_log_redaction
 from kunde.api.metrics import ApiMetrics
 from kunde.api.middleware import BodyLimitMiddleware, MetricsMiddleware
+from kunde.api.page_fast_path import PageFastPath
 from kunde.api.routers import ROUTERS
 from kunde.config import get_settings
 from kunde.engine import Engine
@@ -80,6 +81,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    # innermost: answers current cached customer pages; the rest goes on to the routes
+    app.add_middleware(PageFastPath)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)  # outermost: sees 413s too
 

@@ -5,7 +5,7 @@ its country, latest reset, consent, removed interests, bought lines and the shop
 picks. They are read in one statement through the driver's own cursor (no SQLAlchemy result
 objects: a request runs it every time) and come back as tagged rows, sorted, so that the same
 state always gives the same rows: :func:`parse_state` turns them into a :class:`ServingState`,
-and a page cache may key on them (the rows *are* the state, read fresh on every request).
+and a page cache may key on them (the rows *are* the state, read fresh after every commit).
 
 Every column is non-null (``''``, ``0`` or ``-1.0`` stand in for missing values) so the rows
 sort; texts are the database's text of the value (timestamps as ISO text on both SQLite and

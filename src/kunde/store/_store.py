@@ -7,6 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from kunde.errors import StoreUnavailableError
+from kunde.store._commit_version import CommitVersion
 from kunde.store.audit import AuditRepository
 from kunde.store.consents import ConsentRepository
 from kunde.store.customers import CustomerRepository
@@ -50,11 +51,21 @@ class Store:
         self.timeline = TimelineRepository(self.db)
         self.rights = RightsRepository(self.db)
         self.tokens = TokenRevocationRepository(self.db)
+        self._commits = CommitVersion(self.db)
 
     @property
     def is_sqlite(self) -> bool:
         """Whether this store is the embedded SQLite database."""
         return is_sqlite(self.db)
+
+    def commit_version(self) -> int | None:
+        """A number that changes whenever anyone commits to the database; ``None``: unknown.
+
+        Known on SQLite database files (``PRAGMA data_version`` on a connection of the store's
+        own that never writes, see :mod:`kunde.store._commit_version`); PostgreSQL and
+        in-memory SQLite answer ``None``. While it is the same, a read gives what it gave.
+        """
+        return self._commits.read()
 
     def migrate(self) -> None:
         """Create or upgrade the schema to the newest migration."""
@@ -78,4 +89,5 @@ class Store:
 
     def close(self) -> None:
         """Close every pooled connection."""
+        self._commits.close()
         self.db.dispose()
