@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from kunde._engine import value_snapshot
 from kunde._engine.value_consent import objected_mask, objected_profiles
 from kunde.config import Settings
 from kunde.errors import (
@@ -256,7 +257,10 @@ def fit(
         raise InvalidFieldError("time_unit", "must be D (days) or W (weeks)")
     names = model_names(models)
     data_version = store.value.data_version()  # read first: a later change makes it stale
-    _, summary = _summary(store, as_of, ids=False)
+    ids, summary = _summary(store, as_of)
+    value_snapshot.save(settings, data_version, as_of, ids, summary)  # for the export
+    if store.value.data_version() != data_version:  # e.g. an erasure meanwhile: keep no ids
+        value_snapshot.discard(settings)
     f, r, t = summary.history(time_unit)
     fitted, failures = fit_purchase_models(f, r, t, names)
     choice = select_by_likelihood(fitted)
@@ -326,6 +330,20 @@ def _fitted(store: Store, settings: Settings, as_of: date | None) -> dict[str, A
     return artefact
 
 
+def _kept_summary(
+    store: Store, settings: Settings, as_of: date | None
+) -> tuple[pa.Array | np.ndarray[Any, np.dtype[np.object_]], CustomerSummary]:
+    """The summary the last fit kept while the store is unchanged since, else read afresh."""
+    kept = value_snapshot.load(settings, store.value.data_version(), as_of)
+    return kept if kept is not None else _summary(store, as_of)
+
+
+def _kept_ids(ids: pa.Array | np.ndarray[Any, Any], keep: np.ndarray[Any, Any]) -> pa.Array:
+    if isinstance(ids, pa.Array):
+        return ids if bool(keep.all()) else ids.filter(pa.array(keep))
+    return pa.array(ids[keep], type=pa.string())
+
+
 def score(
     store: Store,
     settings: Settings,
@@ -353,7 +371,7 @@ def score(
     model, spend = _restore(artefact)
     time_unit = str(artefact["time_unit"])
     unit = UNIT_DAYS[time_unit]
-    ids, summary = _summary(store, as_of)
+    ids, summary = _kept_summary(store, settings, as_of)
     keep = summary.has_purchase
     f, r, t = summary.history(time_unit)
     monetary = summary.monetary[keep]
@@ -366,7 +384,7 @@ def score(
     value = purchases * spend_per_purchase  # = expected_value(...) without discount or margin
     return pa.table(
         {
-            "customer_id": pa.array(ids[keep], type=pa.string()),
+            "customer_id": _kept_ids(ids, keep),
             "frequency": f.astype(np.int64),
             "recency_days": summary.recency_days[keep].astype(np.int64),
             "tenure_days": summary.tenure_days[keep].astype(np.int64),
