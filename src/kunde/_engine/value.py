@@ -18,6 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+from threadpoolctl import threadpool_limits
 
 from kunde._engine import value_snapshot
 from kunde._engine.value_consent import objected_mask, objected_profiles
@@ -34,12 +35,13 @@ from kunde.store.value import CustomerDays
 from kunde.value import (
     BGNBD,
     MBGNBD,
+    SEGMENTS,
     CustomerSummary,
     GammaGamma,
     ParetoNBD,
     PurchaseModel,
-    assign_segments,
     rfm_scores,
+    segment_codes,
     select_by_likelihood,
     summarize_customer_days,
     summarize_customer_totals,
@@ -68,6 +70,7 @@ MODELS: dict[str, type[PurchaseModel]] = {
     "mbgnbd": MBGNBD,
 }
 _EPOCH = date(1970, 1, 1)
+_SEGMENT_NAMES = pa.array(SEGMENTS, type=pa.string())
 
 
 def artefact_path(settings: Settings) -> Path:
@@ -262,10 +265,13 @@ def fit(
     if store.value.data_version() != data_version:  # e.g. an erasure meanwhile: keep no ids
         value_snapshot.discard(settings)
     f, r, t = summary.history(time_unit)
-    fitted, failures = fit_purchase_models(f, r, t, names)
-    choice = select_by_likelihood(fitted)
     keep = summary.has_purchase
-    spend = _fit_spend(summary.frequency[keep], summary.monetary[keep])
+    # BLAS threads only slow L-BFGS-B's small vector steps down: on 1 M customers one thread
+    # halves the fits' CPU (0.79 -> 0.36 s for BG/NBD), the woken threads spin for nothing
+    with threadpool_limits(limits=1, user_api="blas"):
+        fitted, failures = fit_purchase_models(f, r, t, names)
+        spend = _fit_spend(summary.frequency[keep], summary.monetary[keep])
+    choice = select_by_likelihood(fitted)
 
     previous = load_artefact(settings)
     result: dict[str, Any] = {
@@ -377,7 +383,7 @@ def score(
     monetary = summary.monetary[keep]
     horizon = horizon_days / unit
     spend_per_purchase = spend.conditional_expected_spend(f, monetary)
-    segments = assign_segments(
+    segments = segment_codes(
         rfm_scores(summary.days_since_last[keep], f + 1.0, summary.total_value[keep]), f
     )
     purchases = model.conditional_expected_purchases(horizon, f, r, t)
@@ -392,7 +398,7 @@ def score(
             "p_alive": np.round(model.conditional_probability_alive(f, r, t), 6),
             "expected_purchases": np.round(purchases, 6),
             "expected_value": np.round(value, 2),
-            "segment": pa.array(segments, type=pa.string()),
+            "segment": _SEGMENT_NAMES.take(pa.array(segments)),
         }
     )
 
