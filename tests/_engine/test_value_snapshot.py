@@ -62,9 +62,9 @@ def test_the_kept_summary_is_what_the_export_reads(engine: Engine, tmp_path: Pat
     engine.value_fit(time_unit="D", models=["bgnbd"])
     version = engine.store.value.data_version()
     ids, summary = _summary(engine.store, None)
-    changed = summary.take(np.arange(ids.size))
+    changed = summary.take(np.arange(len(ids)))
     object.__setattr__(changed, "total_value", summary.total_value + 1000.0)
-    object.__setattr__(changed, "monetary", np.full(ids.size, 123.0))
+    object.__setattr__(changed, "monetary", np.full(len(ids), 123.0))
     value_snapshot.save(engine.settings, version, None, ids, changed)
     rows = _rows(tmp_path / "out.csv") if engine.value_export(tmp_path / "out.csv") else {}
     assert {r["monetary"] for r in rows.values()} == {"123"}
@@ -149,7 +149,7 @@ def test_the_snapshot_keeps_only_customers_with_a_purchase(engine: Engine, tmp_p
     assert "returner" not in ids.to_pylist()
     assert ids.to_pylist() and summary.has_purchase.all() and len(ids) == 60
     fresh_ids, fresh = _summary(engine.store, None)
-    order = {c: i for i, c in enumerate(fresh_ids.tolist())}
+    order = {c: i for i, c in enumerate(np.asarray(fresh_ids, dtype=object).tolist())}
     at = np.array([order[c] for c in ids.to_pylist()])
     for name in ("frequency", "recency_days", "tenure_days", "monetary", "total_value"):
         np.testing.assert_array_equal(getattr(summary, name), getattr(fresh, name)[at])

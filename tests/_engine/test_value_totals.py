@@ -5,6 +5,7 @@ merges, unmerges and erasure, on SQLite and PostgreSQL, and after the 0010 backf
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -26,7 +27,8 @@ def _import(engine: Engine, tmp_path: Path, name: str, lines: list[str]) -> None
     engine.import_orders(path)
 
 
-def _by_id(ids: np.ndarray, summary: CustomerSummary) -> tuple[np.ndarray, CustomerSummary]:
+def _by_id(ids: Any, summary: CustomerSummary) -> tuple[np.ndarray, CustomerSummary]:
+    ids = np.asarray(ids, dtype=object)  # Arrow strings without merges or objections
     order = np.argsort(ids.astype(str))
     return ids[order].astype(str), summary.take(order)
 
@@ -34,7 +36,7 @@ def _by_id(ids: np.ndarray, summary: CustomerSummary) -> tuple[np.ndarray, Custo
 def _assert_same(engine: Engine) -> CustomerSummary:
     raw_ids, raw = _current_summary(engine.store)
     lean_ids, lean = _current_summary(engine.store, ids=False)  # what fitting reads
-    assert lean_ids.size in (0, raw_ids.size)  # ids are read only when merges need them
+    assert len(lean_ids) in (0, len(raw_ids))  # ids are read only when merges need them
     for name in (*FIELDS, "monetary"):
         np.testing.assert_array_equal(getattr(lean, name), getattr(raw, name), err_msg=name)
     fast_ids, fast = _by_id(raw_ids, raw)

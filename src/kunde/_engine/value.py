@@ -12,7 +12,7 @@ import os
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pyarrow as pa
@@ -70,6 +70,8 @@ MODELS: dict[str, type[PurchaseModel]] = {
     "mbgnbd": MBGNBD,
 }
 _EPOCH = date(1970, 1, 1)
+Ids: TypeAlias = "pa.Array | np.ndarray[Any, np.dtype[np.object_]]"
+"""Customer ids aligned with a summary: Arrow strings, or a numpy array of Python strings."""
 _SEGMENT_NAMES = pa.array(SEGMENTS, type=pa.string())
 
 
@@ -78,9 +80,7 @@ def artefact_path(settings: Settings) -> Path:
     return settings.data_dir / "models" / "value" / "current.json"
 
 
-def _summary(
-    store: Store, as_of: date | None, *, ids: bool = True
-) -> tuple[np.ndarray[Any, np.dtype[np.object_]], CustomerSummary]:
+def _summary(store: Store, as_of: date | None, *, ids: bool = True) -> tuple[Ids, CustomerSummary]:
     """Every profile's purchase history: customers merged into one profile count as one, a day
     several of them bought on once (the summary counts distinct days per index).
 
@@ -122,14 +122,13 @@ def _days_summary(
     return ids, summary
 
 
-def _current_summary(
-    store: Store, *, ids: bool = True
-) -> tuple[np.ndarray[Any, np.dtype[np.object_]], CustomerSummary]:
+def _current_summary(store: Store, *, ids: bool = True) -> tuple[Ids, CustomerSummary]:
     """The summary as of the latest stored day, from ``customer_summaries``; customers in an
     active merge are summarised again from their days, as one per profile.
 
-    Without ``ids`` (fitting), neither ids nor net revenue are read unless there are merges:
-    the ids returned are then empty.
+    The ids are the store's Arrow column when nobody is merged or objected, else a numpy
+    array. Without ``ids``, neither ids nor net revenue are read unless there are merges or
+    objections: the ids returned are then empty.
     """
     merges = bool(store.identity.resolution().absorbed)
     objected = objected_profiles(store)
@@ -151,6 +150,8 @@ def _current_summary(
             raise InputError("every customer with purchases objected to analytics: nobody to value")
         totals_ids = totals.customer_ids[kept]
         summary = summary.take(kept)
+    elif not merges:
+        return totals.id_column, summary
     else:
         totals_ids = totals.customer_ids
     if not merges:
@@ -338,13 +339,13 @@ def _fitted(store: Store, settings: Settings, as_of: date | None) -> dict[str, A
 
 def _kept_summary(
     store: Store, settings: Settings, as_of: date | None
-) -> tuple[pa.Array | np.ndarray[Any, np.dtype[np.object_]], CustomerSummary]:
+) -> tuple[Ids, CustomerSummary]:
     """The summary the last fit kept while the store is unchanged since, else read afresh."""
     kept = value_snapshot.load(settings, store.value.data_version(), as_of)
     return kept if kept is not None else _summary(store, as_of)
 
 
-def _kept_ids(ids: pa.Array | np.ndarray[Any, Any], keep: np.ndarray[Any, Any]) -> pa.Array:
+def _kept_ids(ids: Ids, keep: np.ndarray[Any, Any]) -> pa.Array:
     if isinstance(ids, pa.Array):
         return ids if bool(keep.all()) else ids.filter(pa.array(keep))
     return pa.array(ids[keep], type=pa.string())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -59,7 +60,7 @@ class CustomerTotals:
     (return-only customers), ``purchase_days`` is then 0.
 
     Attributes:
-        customer_ids: customer id per row (in no particular order).
+        id_column: customer id per row (in no particular order), as Arrow strings.
         first_purchase_day: first purchase day.
         last_purchase_day: last purchase day.
         purchase_days: distinct purchase days.
@@ -68,13 +69,19 @@ class CustomerTotals:
         last_activity_day: latest day with a purchase or a return.
     """
 
-    customer_ids: npt.NDArray[np.object_]
+    id_column: pa.Array
     first_purchase_day: npt.NDArray[np.int64]
     last_purchase_day: npt.NDArray[np.int64]
     purchase_days: npt.NDArray[np.int64]
     net_revenue: npt.NDArray[np.float64]
     repeat_net_revenue: npt.NDArray[np.float64]
     last_activity_day: npt.NDArray[np.int64]
+
+    @cached_property
+    def customer_ids(self) -> npt.NDArray[np.object_]:
+        """The ids as a numpy array of Python strings (made on first use: 1 M cost 0.06 s)."""
+        out: npt.NDArray[np.object_] = self.id_column.to_numpy(zero_copy_only=False)
+        return out
 
 
 class ValueRepository:
@@ -138,8 +145,8 @@ class ValueRepository:
         models need when there is no as-of date).
 
         Args:
-            ids: also read the customer ids and net revenue (fitting needs neither: without,
-                ``customer_ids`` is empty and ``net_revenue`` 0).
+            ids: also read the customer ids and net revenue (without, ``id_column`` is empty
+                and ``net_revenue`` 0).
         """
         columns = (
             _TOTALS
@@ -155,8 +162,8 @@ class ValueRepository:
 
         n = table.num_rows
         return CustomerTotals(
-            customer_ids=(
-                table.column("customer_id").to_numpy() if ids else np.zeros(0, dtype=object)
+            id_column=(
+                table.column("customer_id").combine_chunks() if ids else pa.array([], pa.string())
             ),
             first_purchase_day=day("first_purchase_day"),
             last_purchase_day=day("last_purchase_day"),

@@ -63,7 +63,7 @@ def _average_ranks(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
             below = np.cumsum(counts) - counts  # values smaller than each distinct value
             out: npt.NDArray[np.float64] = (below + (counts + 1) / 2.0)[code]
             return out
-    order = np.argsort(values, kind="stable")
+    order = np.argsort(values)  # tied values share one rank: any order of ties
     sorted_values = values[order]
     starts = np.flatnonzero(np.r_[True, sorted_values[1:] != sorted_values[:-1]])
     ends = np.r_[starts[1:], values.size]  # tie group [start, end) in sorted order
