@@ -11,7 +11,7 @@ import numpy as np
 import pyarrow as pa
 
 from kunde._engine import value_snapshot
-from kunde._engine.value import _summary
+from kunde._engine.value_summary import store_summary
 from kunde.engine import Engine
 from kunde.privacy import Actor, ConsentChange
 
@@ -61,7 +61,7 @@ def test_the_kept_summary_is_what_the_export_reads(engine: Engine, tmp_path: Pat
     _shop(engine, tmp_path)
     engine.value_fit(time_unit="D", models=["bgnbd"])
     version = engine.store.value.data_version()
-    ids, summary = _summary(engine.store, None)
+    ids, summary = store_summary(engine.store, None)
     changed = summary.take(np.arange(len(ids)))
     object.__setattr__(changed, "total_value", summary.total_value + 1000.0)
     object.__setattr__(changed, "monetary", np.full(len(ids), 123.0))
@@ -148,7 +148,7 @@ def test_the_snapshot_keeps_only_customers_with_a_purchase(engine: Engine, tmp_p
     assert isinstance(ids, pa.Array)
     assert "returner" not in ids.to_pylist()
     assert ids.to_pylist() and summary.has_purchase.all() and len(ids) == 60
-    fresh_ids, fresh = _summary(engine.store, None)
+    fresh_ids, fresh = store_summary(engine.store, None)
     order = {c: i for i, c in enumerate(np.asarray(fresh_ids, dtype=object).tolist())}
     at = np.array([order[c] for c in ids.to_pylist()])
     for name in ("frequency", "recency_days", "tenure_days", "monetary", "total_value"):
