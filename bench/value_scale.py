@@ -21,8 +21,9 @@ lifetimes (target 10x, not met); SQLite's scan of ~2.8 M customer-day rows (read
 SQL alike) and the CLI's start-up dominate kunde's side (see bench/README.md).
 
 Usage: ``python bench/value_scale.py [--customers N] [--skip-whole] [--store DIR]
-[--whole-only] [--skip-all-models]``; ``--store`` keeps the CSV and the imported store (the import
-takes ~15 min) for the next run, ``--whole-only`` reruns only the whole processes.
+[--whole-only] [--skip-all-models] [--baseline-python PYTHON]``; ``--store`` keeps the CSV and
+the imported store (the import takes 4-15 min) for the next run, ``--whole-only`` reruns only
+the whole processes, ``--baseline-python`` also times another kunde (e.g. main's) in the run.
 """
 
 from __future__ import annotations
@@ -251,6 +252,10 @@ def main() -> None:
     )
     parser.add_argument("--skip-all-models", action="store_true", help="no all-model fit")
     parser.add_argument(
+        "--baseline-python",
+        help="also run fit + export with this interpreter's kunde (e.g. main's .venv/bin/python)",
+    )
+    parser.add_argument(
         "--whole-only",
         action="store_true",
         help="only the whole processes; keep the in-memory record of the last run",
@@ -292,7 +297,9 @@ def main() -> None:
         if not args.skip_whole:
             from _value_whole import whole_processes
 
-            whole = whole_processes(data, EPOCH, Path(tmp), not args.skip_all_models)
+            whole = whole_processes(
+                data, EPOCH, Path(tmp), not args.skip_all_models, args.baseline_python
+            )
 
     k, lt = results["kunde"], results["lifetimes"]
     rows = []
@@ -324,12 +331,13 @@ def main() -> None:
     )
     if whole is not None:
         wrows = [
-            [name, step["seconds"], step["cpu_s"], step["peak_mib"]]
+            [name, step["seconds"], step["cpu_s"], step["peak_mib"], step.get("load_average_1min")]
             for name, step in whole["steps"].items()
         ]
         print_table(
-            "Whole processes on the same CSV (wall and CPU seconds, peak resident MiB)",
-            ["process", "wall s", "CPU s", "peak MiB"],
+            "Whole processes on the same CSV (wall and CPU seconds, peak resident MiB, "
+            "1-minute load average at the start)",
+            ["process", "wall s", "CPU s", "peak MiB", "load"],
             wrows,
         )
         inner = [[name, v] for name, v in whole["lifetimes_inner_s"].items()]
@@ -341,6 +349,14 @@ def main() -> None:
             f"({whole['speed_up_vs_lifetimes_compute_only']:.2f}x against lifetimes' summary + "
             "fit + predictions alone, without its imports and CSV reading/writing)"
         )
+        base = whole.get("baseline")
+        if base:
+            print(
+                f"baseline ({base['package']}): fit + export {base['fit_export_s']:.2f} s wall, "
+                f"{base['fit_export_cpu_s']:.2f} s CPU: {base['speed_up']:.2f}x wall, "
+                f"{base['speed_up_cpu']:.2f}x CPU against the same lifetimes process; "
+                f"same export file: {base['same_export_file']}"
+            )
     write_result(
         "value_scale",
         {
