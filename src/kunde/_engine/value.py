@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,7 @@ __all__ = [
     "model_names",
     "score",
     "unscored_customer",
+    "write_csv",
 ]
 
 ARTEFACT_FORMAT = 1
@@ -313,8 +315,27 @@ def export(
     """
     table = score(store, settings, horizon_days, as_of)
     output.parent.mkdir(parents=True, exist_ok=True)
-    pacsv.write_csv(table, output, pacsv.WriteOptions(quoting_style="needed"))
+    write_csv(table, output)
     return int(table.num_rows)
+
+
+def write_csv(table: pa.Table, output: Path, rows_per_part: int = 200_000) -> None:
+    """``table`` as CSV (strings quoted, header first): parts of ``rows_per_part`` rows are
+    formatted by two threads (Arrow releases the GIL) and written in order."""
+
+    def part(start: int) -> bytes:
+        sink = pa.BufferOutputStream()
+        options = pacsv.WriteOptions(
+            include_header=start == 0, batch_size=rows_per_part, quoting_style="needed"
+        )
+        pacsv.write_csv(table.slice(start, rows_per_part), sink, options)
+        data: bytes = sink.getvalue().to_pybytes()
+        return data
+
+    starts = range(0, max(table.num_rows, 1), rows_per_part)
+    with ThreadPoolExecutor(2, thread_name_prefix="kunde-csv") as pool, output.open("wb") as f:
+        for data in pool.map(part, starts):
+            f.write(data)
 
 
 def unscored_customer(customer_id: str, horizon_days: int) -> dict[str, Any]:
