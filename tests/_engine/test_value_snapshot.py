@@ -119,9 +119,12 @@ def test_an_objection_to_analytics_is_not_hidden_by_the_kept_summary(
     engine.value_fit(time_unit="D", models=["bgnbd"])
     change = ConsentChange(purpose="analytics", granted=False, policy_version="v1", source="web")  # type: ignore[arg-type]
     engine.record_consents(ADMIN, "c3", [change])
+    assert not value_snapshot.snapshot_path(engine.settings).exists()  # deleted with the objection
     engine.value_export(tmp_path / "out.csv")
     assert "c3" not in _rows(tmp_path / "out.csv")
     assert len(_rows(tmp_path / "out.csv")) == 59
+    kept = value_snapshot.load(engine.settings, engine.store.value.data_version(), None)
+    assert kept is not None and "c3" not in kept[0].to_pylist()  # the refit's summary
 
 
 def test_an_erasure_deletes_the_kept_summary(any_engine: Engine, tmp_path: Path) -> None:
