@@ -2,7 +2,9 @@
 
 The fitted parameters are one JSON artefact under ``data_dir/models/value/current.json``,
 written to a temporary name and swapped in atomically (``os.replace``); each fit bumps its
-``version``.
+``version``. Next to it the fit keeps the per-customer summary it fitted on (``summary.arrow``,
+:mod:`kunde._engine.value_snapshot`), which the export and the scores reuse while the store is
+unchanged.
 """
 
 from __future__ import annotations
