@@ -234,12 +234,17 @@ def returns_of(table: pa.Table) -> NDArray[np.int64]:
 
 
 def distinct_lines(table: pa.Table) -> pa.Table:
-    """The table's first row per line key, sorted by key."""
+    """The table's first row per line key, in the table's order (SQLite stores lines in the
+    order they arrive)."""
     keys = table.column("line_key").to_numpy()
-    _, first = np.unique(keys, return_index=True)
-    if len(first) == len(keys) and np.all(np.diff(keys) > 0):
+    order = np.argsort(keys, kind="stable")
+    ranked = keys[order]
+    repeated = ranked[1:] == ranked[:-1]
+    if not repeated.any():
         return table
-    return table.take(pa.array(first))
+    later = np.zeros(len(keys), dtype=np.bool_)
+    later[order[1:][repeated]] = True  # every occurrence of a key after its first
+    return table.filter(pa.array(~later))
 
 
 def import_orders(

@@ -42,8 +42,15 @@ class LoadedKeys:
         return members(keys, self._keys)
 
     def add(self, keys: NDArray[np.int64]) -> None:
-        """Record ``keys`` as stored (after their transaction committed)."""
-        merged = np.sort(np.concatenate([self._keys, keys.astype(np.int64, copy=False)]))
-        # Sorted and distinct (numpy's unique hashes 63-bit keys many times slower than this).
-        if len(merged):
-            self._keys = merged[np.concatenate([[True], merged[1:] != merged[:-1]])]
+        """Record ``keys`` as stored (after their transaction committed).
+
+        The batch's keys are sorted and merged into the stored ones (one pass over them), not
+        sorted again with them.
+        """
+        added = np.sort(keys.astype(np.int64, copy=False))
+        # Distinct and not stored yet (numpy's unique hashes 63-bit keys many times slower).
+        fresh = np.ones(len(added), dtype=np.bool_)
+        fresh[1:] = added[1:] != added[:-1]
+        added = added[fresh & ~members(added, self._keys)]
+        if len(added):
+            self._keys = np.insert(self._keys, np.searchsorted(self._keys, added), added)

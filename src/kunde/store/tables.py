@@ -166,9 +166,11 @@ orders = Table(
 order_lines = Table(
     "order_lines",
     metadata,
+    # BIGINT, not INTEGER, on SQLite too: the key is not the rowid, so lines are stored in the
+    # order they arrive, and the key is unique through its own index (migration 0011).
     Column(
         "line_key",
-        BigInteger().with_variant(Integer, "sqlite"),
+        BigInteger,
         primary_key=True,
         autoincrement=False,
         doc="Stable 63-bit hash of the line's identifying content; makes imports idempotent.",
