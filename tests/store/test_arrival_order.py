@@ -65,10 +65,17 @@ def test_upgrade_keeps_the_lines_and_the_key_unique_and_downgrade_restores_it(
         conn.exec_driver_sql(_LINE, (7, "again"))
     with engine.connect() as conn:
         indexes = {r[1] for r in conn.exec_driver_sql("PRAGMA index_list(order_lines)")}
-    assert {"ix_order_lines_order_id", "ix_order_lines_customer_id_product_id"} <= indexes
+    assert {
+        "ix_order_lines_line_key",
+        "ix_order_lines_order_id",
+        "ix_order_lines_customer_id_product_id",
+    } <= indexes
 
     _at(engine, "0010", "downgrade")
     assert _key_is_rowid(engine)
+    with engine.connect() as conn:
+        indexes = {r[1] for r in conn.exec_driver_sql("PRAGMA index_list(order_lines)")}
+    assert "ix_order_lines_line_key" not in indexes
     rows = _rows(engine)
     assert [rowid for rowid, _, _ in rows] == [key for _, key, _ in rows]
     assert sorted((key, order) for _, key, order in rows) == sorted([*before, (-(2**62), "new")])

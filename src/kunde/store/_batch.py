@@ -5,17 +5,20 @@ Private to :mod:`kunde.store.orders`. Each function runs inside the caller's tra
 The new lines of a batch are found once, and everything else — orders, customers,
 per-customer-day sums — is derived from them in Arrow, then written in one statement per table:
 
-* SQLite (the caller holds the write lock): the stored keys among the batch are looked up by
-  primary key, and the other lines are bound straight into ``order_lines`` through the
-  driver's ``executemany`` (no staging table: each value is bound once);
+* SQLite (the caller holds the write lock): the stored keys among the batch are looked up in
+  the unique index on ``line_key``, and the other lines are bound straight into
+  ``order_lines`` through the driver's ``executemany`` (no staging table: each value is bound
+  once);
 * PostgreSQL: the batch is ``COPY``-ed into a staging table and inserted with
   ``ON CONFLICT DO NOTHING RETURNING line_key``, which names the new lines even while a
   concurrent batch stores some of the same.
 
 A bulk load into an empty store (:class:`~kunde.store._loaded.LoadedKeys`) finds a batch's
-duplicates in memory and inserts the rest unchecked: SQLite a plain ``INSERT``, PostgreSQL a
-``COPY`` straight into ``order_lines``; a line another writer stored meanwhile fails it on the
-primary key (the caller then stores the batch again the checked way).
+duplicates in memory and inserts the rest unchecked: SQLite a plain ``INSERT`` into a table
+without indexes (lines are appended in arrival order), PostgreSQL a ``COPY`` straight into
+``order_lines``. Should another writer have stored lines meanwhile, SQLite's batch sees the
+table's last rowid moved and PostgreSQL's fails on the primary key; the caller then stores the
+batch, and the rest of the load, the checked way.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from sqlalchemy import Connection, text
 from kunde.orders import LINE_COLUMNS
 from kunde.store._copy import copy_text
 from kunde.store._driver import executemany, python_values, time_text
-from kunde.store._loaded import LoadedKeys, members
+from kunde.store._loaded import InterleavedError, LoadedKeys, members
 from kunde.store._summaries import add_customer_days, add_customers
 
 __all__ = ["STAGE", "STAGE_COLUMNS", "BatchWriter"]
@@ -83,6 +86,12 @@ def _text_times(table: pa.Table) -> pa.Table:
 def _unknown(lines: pa.Table, known: NDArray[np.bool_]) -> pa.Table:
     """The lines that are not ``known`` (stored before)."""
     return lines.filter(pa.array(~known)) if known.any() else lines
+
+
+def _last_row(dbapi: Any) -> int | None:
+    """The largest rowid of ``order_lines`` (``None``: the table is empty)."""
+    row: int | None = dbapi.execute("SELECT max(rowid) FROM order_lines").fetchone()[0]
+    return row
 
 
 def _one_value(column: pa.ChunkedArray) -> bool:
@@ -146,6 +155,11 @@ class BatchWriter:
         dbapi = conn.connection.driver_connection
         assert dbapi is not None
         if loaded is not None:
+            # Lines are appended: a line stored by another writer since this load's last batch
+            # moved the last rowid (there is no index on line_key to refuse a duplicate).
+            loaded.pending_row = _last_row(dbapi)
+            if loaded.pending_row != loaded.last_row:
+                raise InterleavedError
             lines = _unknown(lines, loaded.known(keys))
         else:
             # One primary-key look-up per line of the batch, with the keys bound as one JSON array.
@@ -200,6 +214,8 @@ class BatchWriter:
         dbapi.executemany(insert(_ROWS), params[:whole].reshape(-1, _ROWS * width).tolist())
         if whole < table.num_rows:
             dbapi.execute(insert(table.num_rows - whole), params[whole:].ravel().tolist())
+        if loaded is not None:
+            loaded.pending_row = _last_row(dbapi)
         return lines
 
     def _insert_postgres(self, conn: Connection, lines: pa.Table) -> pa.Table:
