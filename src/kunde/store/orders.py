@@ -46,11 +46,12 @@ from sqlalchemy.exc import IntegrityError
 
 from kunde.store._batch import STAGE_COLUMNS, BatchWriter
 from kunde.store._loaded import InterleavedError, LoadedKeys
+from kunde.store._prepared import PreparedLines
 from kunde.store._returns import link_returns
 from kunde.store.database import is_sqlite
 from kunde.store.tables import customer_summaries, import_runs, order_lines, orders
 
-__all__ = ["STAGE_COLUMNS", "LoadedKeys", "OrderRepository", "RunCounts"]
+__all__ = ["STAGE_COLUMNS", "LoadedKeys", "OrderRepository", "PreparedLines", "RunCounts"]
 
 _KEY_INDEX = "ix_order_lines_line_key"
 """SQLite: the unique index on ``line_key`` (its rowid orders lines by arrival; migration 0011)."""
@@ -81,9 +82,14 @@ class OrderRepository:
 
     # --- ingest -----------------------------------------------------------------------------
 
+    def prepare(self, lines: pa.Table) -> PreparedLines:
+        """``lines`` made ready for :meth:`ingest` without the database (SQLite: the values
+        each line binds), so that a file import does this while it stores the previous batch."""
+        return PreparedLines.of(lines, self._sqlite)
+
     def ingest(
         self,
-        lines: pa.Table,
+        lines: pa.Table | PreparedLines,
         products: Sequence[Mapping[str, Any]],
         *,
         source: str,
@@ -96,7 +102,8 @@ class OrderRepository:
 
         Args:
             lines: normalised lines with :data:`STAGE_COLUMNS`, distinct ``line_key`` s, in
-                the order they arrived (SQLite stores them in this order).
+                the order they arrived (SQLite stores them in this order); or those lines
+                made ready by :meth:`prepare`.
             products: product rows (``product_id``, ``name``, ``category``, ``brand``,
                 ``kind``) to insert when missing; names fill in missing names only.
             source: ``'import'`` or ``'api'`` (recorded on new orders).
@@ -131,13 +138,14 @@ class OrderRepository:
                 loaded.interrupted = True
                 self.ensure_indexes()
                 return self._ingest(lines, products, source, now, None, match_returns, None)
-            loaded.add(lines.column("line_key").to_numpy())
+            staged = lines if isinstance(lines, pa.Table) else lines.lines
+            loaded.add(staged.column("line_key").to_numpy())
             return count
         return self._ingest(lines, products, source, now, check, match_returns, None)
 
     def _ingest(
         self,
-        lines: pa.Table,
+        lines: pa.Table | PreparedLines,
         products: Sequence[Mapping[str, Any]],
         source: str,
         now: datetime,
