@@ -37,7 +37,7 @@ from kunde.store._copy import copy_text
 from kunde.store._driver import executemany, time_text
 from kunde.store._loaded import InterleavedError, LoadedKeys, members
 from kunde.store._prepared import LINE_VALUES, STAGE_COLUMNS, PreparedLines, text_times
-from kunde.store._summaries import add_customer_days, add_customers
+from kunde.store._summaries import Derived, add_customer_days, add_customers
 
 __all__ = ["STAGE", "STAGE_COLUMNS", "BatchWriter"]
 
@@ -123,10 +123,12 @@ class BatchWriter:
             new = self._insert_postgres(conn, lines.lines)
         if new.num_rows == 0:
             return new
-        add_customers(conn, new, now)
-        add_customer_days(conn, new, now)
+        # Derived on the reader thread, unless some lines were stored before.
+        derived = lines.aggregates() if new is lines.lines else Derived.of(new)
+        add_customers(conn, derived.customers, now)
+        add_customer_days(conn, derived.days, now)
         if orders:
-            self.orders(conn, new, source, now)
+            self.orders(conn, derived.orders, source, now)
         return new
 
     # --- the lines ----------------------------------------------------------------------------
@@ -209,29 +211,18 @@ class BatchWriter:
             copy.write(copy_text(table))
         return lines
 
-    def orders(self, conn: Connection, lines: pa.Table, source: str, now: datetime) -> None:
-        """Insert the batch's missing orders (aggregated in Arrow), in ``order_id`` order."""
-        if lines.num_rows == 0:
-            return
-        fields = ("customer_id", "ordered_at", "channel", "store_id", "currency", "country")
-        grouped = (
-            lines.group_by("order_id", use_threads=False)
-            .aggregate([(f, "min") for f in fields])
-            .sort_by("order_id")
-        )
+    def orders(
+        self, conn: Connection, orders: Sequence[tuple[Any, ...]], source: str, now: datetime
+    ) -> None:
+        """Insert the missing ones of :attr:`~kunde.store._summaries.Derived.orders`, in
+        ``order_id`` order."""
         stamp = time_text(now)
-        values = [grouped.column("order_id").to_pylist()]
-        for f in fields:
-            column = grouped.column(f"{f}_min")
-            if f == "ordered_at":
-                column = column.cast(pa.string())
-            values.append(column.to_pylist())
         executemany(
             conn,
             "INSERT INTO orders (order_id, customer_id, ordered_at, channel, store_id, currency, "
             "country, source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (order_id) DO NOTHING",
-            [(*row, source, stamp) for row in zip(*values, strict=True)],
+            [(*row, source, stamp) for row in orders],
         )
 
     def products(

@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 
 from kunde.orders import LINE_COLUMNS
 from kunde.store._driver import python_values
+from kunde.store._summaries import Derived
 
 __all__ = ["LINE_VALUES", "STAGE_COLUMNS", "PreparedLines", "SqliteRows", "text_times"]
 
@@ -113,16 +114,19 @@ def _one_value(column: pa.ChunkedArray) -> bool:
 
 @dataclass(frozen=True)
 class PreparedLines:
-    """A batch's lines (:data:`STAGE_COLUMNS`) and, for SQLite, their :class:`SqliteRows`."""
+    """A batch's lines (:data:`STAGE_COLUMNS`), for SQLite their :class:`SqliteRows`, and
+    what they add to customers, orders and summaries when they are all new."""
 
     lines: pa.Table
     rows: SqliteRows | None
+    derived: Derived | None
+    """``None``: not derived yet (see :meth:`aggregates`)."""
 
     @classmethod
     def of(cls, lines: pa.Table, sqlite: bool) -> PreparedLines:
         staged = lines.select(list(STAGE_COLUMNS))
         rows = SqliteRows.of(staged) if sqlite and staged.num_rows else None
-        return cls(staged, rows)
+        return cls(staged, rows, Derived.of(staged))
 
     def without(self, known: NDArray[np.bool_]) -> PreparedLines:
         """The lines that are not ``known`` (stored before)."""
@@ -130,4 +134,8 @@ class PreparedLines:
             return self
         keep = ~known
         rows = self.rows.take(keep) if self.rows is not None else None
-        return PreparedLines(self.lines.filter(pa.array(keep)), rows)
+        return PreparedLines(self.lines.filter(pa.array(keep)), rows, None)
+
+    def aggregates(self) -> Derived:
+        """What the lines add to customers, orders and summaries."""
+        return self.derived if self.derived is not None else Derived.of(self.lines)

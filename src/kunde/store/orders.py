@@ -153,6 +153,8 @@ class OrderRepository:
         match_returns: bool,
         loaded: LoadedKeys | None,
     ) -> int:
+        if isinstance(lines, pa.Table):
+            lines = self.prepare(lines)
         with self._db.begin() as conn:
             if self._sqlite:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
@@ -161,7 +163,7 @@ class OrderRepository:
             # Otherwise (SQLite's write lock, file imports) the orders follow the new lines only.
             orders_first = check is not None and not self._sqlite
             if orders_first:
-                self._batch.orders(conn, lines, source, now)
+                self._batch.orders(conn, lines.aggregates().orders, source, now)
             if check is not None:
                 check(conn)
             new = self._batch.write(
