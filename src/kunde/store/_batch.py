@@ -228,12 +228,18 @@ class BatchWriter:
     def products(
         self, conn: Connection, products: Sequence[Mapping[str, Any]], now: datetime
     ) -> None:
-        """Insert missing products; fill in missing names, categories and brands."""
+        """Insert missing products; fill in missing names, categories and brands.
+
+        PostgreSQL: rows in ``product_id`` order, so that concurrent batches never deadlock
+        (SQLite's write lock admits one batch at a time).
+        """
         fill = ("name", "category", "brand")
         stamp = time_text(now)
+        if not self._sqlite:
+            products = sorted(products, key=lambda p: str(p["product_id"]))
         rows = [
             (p["product_id"], p["name"], p["category"], p["brand"], p["kind"], stamp, stamp)
-            for p in sorted(products, key=lambda p: str(p["product_id"]))
+            for p in products
         ]
         executemany(
             conn,

@@ -8,6 +8,7 @@ Python values every line binds are built there, so that the writing thread only 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pyarrow as pa
@@ -93,18 +94,24 @@ class SqliteRows:
 
     def insert(self, rows: int) -> str:
         """The ``INSERT`` of ``rows`` lines, their parameters numbered in line order."""
-        width = len(self.bound)
+        return _insert(tuple(self.fixed.items()), len(self.bound), rows)
 
-        def row(first: int) -> str:
-            numbers = iter(range(first, first + width))
-            e = {n: self.fixed[n] if n in self.fixed else f"?{next(numbers)}" for n in LINE_VALUES}
-            e["amount"] = f"COALESCE({e['amount']}, {e['quantity']} * {e['unit_price']})"
-            return f"({', '.join(e[name] for name in LINE_VALUES)}, 0, NULL)"
 
-        return (
-            f"INSERT INTO order_lines ({', '.join(LINE_VALUES)}, returned_quantity, "
-            f"return_of) VALUES {', '.join(row(1 + r * width) for r in range(rows))}"
-        )
+@lru_cache(maxsize=64)
+def _insert(fixed: tuple[tuple[str, str], ...], width: int, rows: int) -> str:
+    """The ``INSERT`` of :meth:`SqliteRows.insert` (the batches of one file mostly share it)."""
+    literals = dict(fixed)
+
+    def row(first: int) -> str:
+        numbers = iter(range(first, first + width))
+        e = {n: literals[n] if n in literals else f"?{next(numbers)}" for n in LINE_VALUES}
+        e["amount"] = f"COALESCE({e['amount']}, {e['quantity']} * {e['unit_price']})"
+        return f"({', '.join(e[name] for name in LINE_VALUES)}, 0, NULL)"
+
+    return (
+        f"INSERT INTO order_lines ({', '.join(LINE_VALUES)}, returned_quantity, "
+        f"return_of) VALUES {', '.join(row(1 + r * width) for r in range(rows))}"
+    )
 
 
 def _one_value(column: pa.ChunkedArray) -> bool:
