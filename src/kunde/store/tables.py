@@ -166,8 +166,9 @@ orders = Table(
 order_lines = Table(
     "order_lines",
     metadata,
-    # BIGINT, not INTEGER, on SQLite too: the key is not the rowid, so lines are stored in the
-    # order they arrive, and the key is unique through its own index (migration 0011).
+    # The primary key on PostgreSQL. On SQLite (migration 0011) the table has none: lines are
+    # stored in the order they arrive (the rowid), and the key is unique through the index
+    # ix_order_lines_line_key, which a bulk load drops and builds again (store/orders.py).
     Column(
         "line_key",
         BigInteger,
