@@ -9,7 +9,10 @@ Both sides start from the same order-line file (canonical CSV, one line per row)
   ``summary_data_from_transaction_data``, ``BetaGeoFitter`` + P(alive) + expected purchases,
   ``GammaGammaFitter`` + expected spend, and writes the same per-customer CSV.
 
-Each process's CPU time and peak resident memory come from GNU time (``/usr/bin/time``).
+Each process's CPU time and peak resident memory come from GNU time (``/usr/bin/time``), with
+the 1-minute load average when it started. The kunde packages are byte-compiled first, so
+start-up is not compilation. ``baseline_python`` also runs another kunde's fit and export (e.g.
+main's, ``/work/main/.venv/bin/python``) on the same store in the same run.
 The record of 2026-12-04 took them from ``os.wait4`` instead, whose peak is floored by the
 bench's own resident size at spawn: its peaks are upper bounds only.
 """
@@ -59,6 +62,7 @@ def _run(args: list[str], env: dict[str, str]) -> dict[str, Any]:
     The peak comes from GNU time, which forks the command from its own small process: a child
     forked from this (large) process would report at least this process's resident size.
     """
+    load = os.getloadavg()[0]
     with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
         start = time.perf_counter()
         proc = subprocess.run(
@@ -75,6 +79,7 @@ def _run(args: list[str], env: dict[str, str]) -> dict[str, Any]:
             )
         user, system, peak_kib = report.read().split()[-3:]
     return {
+        "load_average_1min": load,
         "seconds": seconds,
         "cpu_s": float(user) + float(system),
         "peak_mib": int(peak_kib) / 1024,
@@ -82,10 +87,48 @@ def _run(args: list[str], env: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def _compile(python: str) -> str:
+    """Byte-compile the kunde package ``python`` imports (start-up is then not compilation);
+    returns the package's directory."""
+    where = subprocess.run(
+        [python, "-c", "import os, kunde; print(os.path.dirname(kunde.__file__))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    subprocess.run([python, "-m", "compileall", "-q", where], check=True, capture_output=True)
+    return where
+
+
+def _fit_export(
+    python: str, env: dict[str, str], output: Path, label: str
+) -> dict[str, dict[str, Any]]:
+    """``kunde value fit --model bgnbd`` then ``kunde value export`` with ``python``."""
+    kunde = [python, "-c", "from kunde.cli import main; main()"]
+    steps = {}
+    steps[f"{label}value fit --model bgnbd"] = _run(
+        [*kunde, "value", "fit", "--model", "bgnbd", "--time-unit", "D", "--json"], env
+    )
+    steps[f"{label}value export"] = _run(
+        [*kunde, "value", "export", "--output", str(output), "--horizon-days", str(HORIZON_DAYS)],
+        env,
+    )
+    return steps
+
+
 def whole_processes(
-    data: dict[str, np.ndarray], epoch: np.datetime64, tmp: Path, all_models: bool = True
+    data: dict[str, np.ndarray],
+    epoch: np.datetime64,
+    tmp: Path,
+    all_models: bool = True,
+    baseline_python: str | None = None,
 ) -> dict[str, Any]:
-    """Run both sides as processes on the same file; returns seconds and peak memory per step."""
+    """Run both sides as processes on the same file; returns seconds and peak memory per step.
+
+    With ``baseline_python`` (an interpreter with another kunde installed, e.g. main's), that
+    kunde's fit and export run on the same store right after this one's, with its own data
+    directory.
+    """
     lines = tmp / "lines.csv"
     reuse = (tmp / "imported").exists()  # a store kept by an earlier run (--store DIR)
     if not reuse:
@@ -96,6 +139,9 @@ def whole_processes(
         "KUNDE_DATABASE_URL": f"sqlite:///{tmp / 'kunde.db'}",
         "KUNDE_DATA_DIR": str(tmp / "data"),
     }
+    compiled = {"kunde": _compile(sys.executable)}
+    if baseline_python:
+        compiled["baseline"] = _compile(baseline_python)
     steps: dict[str, dict[str, Any]] = {}
     if reuse:
         _run([*kunde, "init"], env)  # a store kept by an older version: migrate it first
@@ -112,21 +158,12 @@ def whole_processes(
             json.dumps(steps["kunde import orders (not compared)"]), encoding="utf-8"
         )
     print("imported", flush=True)
-    steps["kunde value fit --model bgnbd"] = _run(
-        [*kunde, "value", "fit", "--model", "bgnbd", "--time-unit", "D", "--json"], env
-    )
-    steps["kunde value export"] = _run(
-        [
-            *kunde,
-            "value",
-            "export",
-            "--output",
-            str(tmp / "kunde_values.csv"),
-            "--horizon-days",
-            str(HORIZON_DAYS),
-        ],
-        env,
-    )
+    steps.update(_fit_export(sys.executable, env, tmp / "kunde_values.csv", "kunde "))
+    if baseline_python:
+        base_env = {**env, "KUNDE_DATA_DIR": str(tmp / "data-baseline")}
+        steps.update(
+            _fit_export(baseline_python, base_env, tmp / "baseline_values.csv", "baseline: kunde ")
+        )
     steps["lifetimes script"] = _run(
         [
             sys.executable,
@@ -145,13 +182,34 @@ def whole_processes(
             [*kunde, "value", "fit", "--time-unit", "D", "--json"], env
         )
     fitted = json.loads(steps["kunde value fit --model bgnbd"]["stdout"])
+    same_export = None
+    if baseline_python:
+        same_export = (tmp / "kunde_values.csv").read_bytes() == (
+            tmp / "baseline_values.csv"
+        ).read_bytes()
     life = json.loads(steps["lifetimes script"]["stdout"].strip().splitlines()[-1])
     for step in steps.values():
         step.pop("stdout", None)
     compared = ("kunde value fit --model bgnbd", "kunde value export")
     kunde_s = sum(steps[name]["seconds"] for name in compared)
     kunde_cpu = sum(steps[name]["cpu_s"] for name in compared)
+    baseline = None
+    if baseline_python:
+        names = ("baseline: kunde value fit --model bgnbd", "baseline: kunde value export")
+        base_s = sum(steps[name]["seconds"] for name in names)
+        base_cpu = sum(steps[name]["cpu_s"] for name in names)
+        baseline = {
+            "python": baseline_python,
+            "package": compiled["baseline"],
+            "fit_export_s": base_s,
+            "fit_export_cpu_s": base_cpu,
+            "speed_up": steps["lifetimes script"]["seconds"] / base_s,
+            "speed_up_cpu": steps["lifetimes script"]["cpu_s"] / base_cpu,
+            "same_export_file": same_export,
+        }
     return {
+        "kunde_package": compiled["kunde"],
+        "baseline": baseline,
         "lines_csv_mib": lines.stat().st_size / 2**20,
         "steps": steps,
         "kunde_fit_export_s": kunde_s,

@@ -6,7 +6,9 @@ start-up, parsing, checking every line, duplicate detection, the reject file, th
 and customer rows and the per-customer purchase summaries; ``.import`` only copies text into a
 table without indexes. PostgreSQL: ``kunde import`` beside ``psql \\copy`` into a text table.
 
-Usage: ``python bench/import_bench.py [--repeat N] [--no-postgres]``.
+Usage: ``python bench/import_bench.py [--repeat N] [--no-postgres] [--compare SRC]``.
+``--compare SRC`` also runs the kunde package under ``SRC`` (e.g. main's ``src`` unpacked with
+``git archive main src``) in the same loop, right after this checkout's runs, as ``main:`` rows.
 Data: UCI Online Retail (Daqing Chen, CC BY 4.0, doi:10.24432/C5BW33).
 """
 
@@ -67,34 +69,41 @@ def timed(command: list[str], env: dict[str, str] | None = None) -> Run:
     return seconds, int(rss) / 1024, float(cpu)
 
 
-def kunde_env(url: str, data_dir: Path) -> dict[str, str]:
-    return {**os.environ, "KUNDE_DATABASE_URL": url, "KUNDE_DATA_DIR": str(data_dir)}
+def kunde_env(url: str, data_dir: Path, source: Path | None = None) -> dict[str, str]:
+    env = {**os.environ, "KUNDE_DATABASE_URL": url, "KUNDE_DATA_DIR": str(data_dir)}
+    if source is not None:  # another checkout's kunde ahead of the installed one
+        env["PYTHONPATH"] = str(source)
+    return env
 
 
 def kunde(*args: str) -> list[str]:
     return [sys.executable, "-c", "from kunde.cli import main; main()", *args]
 
 
-def run_sqlite(csv_path: Path, work: Path, repeat: int) -> dict[str, list[Run]]:
+def run_sqlite(
+    csv_path: Path, work: Path, repeat: int, compare: Path | None
+) -> dict[str, list[Run]]:
     sqlite3 = shutil.which("sqlite3")
     if sqlite3 is None:
         raise SystemExit("the sqlite3 command line shell is needed for the anchor")
-    runs: dict[str, list[Run]] = {
-        "sqlite3": [],
-        "kunde csv": [],
-        "kunde gz": [],
-    }
+    builds: list[tuple[str, Path | None]] = [("", None)]
+    if compare is not None:
+        builds.append(("main: ", compare))
+    runs: dict[str, list[Run]] = {"sqlite3": []}
     for i in range(repeat):
         anchor_db = work / f"anchor-{i}.db"
         runs["sqlite3"].append(
             timed([sqlite3, str(anchor_db), ".mode csv", f".import {csv_path} lines"])
         )
-        for name, source in (("kunde csv", csv_path), ("kunde gz", DATA)):
-            db = work / f"kunde-{name[-3:].strip()}-{i}.db"
-            env = kunde_env(f"sqlite:///{db}", work / "data")
-            subprocess.run(kunde("init"), env=env, check=True, capture_output=True)
-            command = kunde("import", "orders", str(source), "--format", "online-retail", "--json")
-            runs[name].append(timed(command, env))
+        for prefix, code in builds:
+            for name, source in (("kunde csv", csv_path), ("kunde gz", DATA)):
+                db = work / f"kunde-{prefix[:4]}{name[-3:].strip()}-{i}.db"
+                env = kunde_env(f"sqlite:///{db}", work / "data", code)
+                subprocess.run(kunde("init"), env=env, check=True, capture_output=True)
+                command = kunde(
+                    "import", "orders", str(source), "--format", "online-retail", "--json"
+                )
+                runs.setdefault(prefix + name, []).append(timed(command, env))
     return runs
 
 
@@ -135,7 +144,7 @@ def run_postgres(csv_path: Path, work: Path) -> dict[str, Run] | None:
     return result
 
 
-def byte_compile() -> None:
+def byte_compile(source: Path | None = None) -> None:
     """Compile kunde's modules once, as installing a package does.
 
     An editable install leaves them uncompiled, and with ``PYTHONDONTWRITEBYTECODE`` set (as on
@@ -143,8 +152,9 @@ def byte_compile() -> None:
     """
     import kunde
 
+    package = Path(kunde.__file__).parent if source is None else source / "kunde"
     subprocess.run(
-        [sys.executable, "-m", "compileall", "-q", str(Path(kunde.__file__).parent)],
+        [sys.executable, "-m", "compileall", "-q", str(package)],
         check=True,
         capture_output=True,
     )
@@ -154,15 +164,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--compare", type=Path, help="another checkout's src directory")
     args = parser.parse_args()
     byte_compile()
+    if args.compare is not None:
+        byte_compile(args.compare.resolve())
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="kunde-import-bench-") as tmp:
         work = Path(tmp)
         csv_path = work / "online_retail.csv"
         with gzip.open(DATA, "rb") as src, csv_path.open("wb") as dst:
             shutil.copyfileobj(src, dst)
-        sqlite_runs = run_sqlite(csv_path, work, args.repeat)
+        sqlite_runs = run_sqlite(csv_path, work, args.repeat, args.compare)
         postgres = None if args.no_postgres else run_postgres(csv_path, work)
 
     def median(runs: list[Run]) -> Run:
@@ -179,7 +192,7 @@ def main() -> int:
         seconds, peak, cpu = median(runs)
         label = "sqlite3 .import (anchor)" if name == "sqlite3" else f"{name} -> SQLite"
         rows.append([label, seconds, seconds / anchor, cpu, cpu / anchor_cpu, peak])
-        payload[name.replace(" ", "_") + "_sqlite"] = {
+        payload[name.replace("main: ", "main_").replace(" ", "_") + "_sqlite"] = {
             "seconds": seconds,
             "peak_mib": peak,
             "ratio": seconds / anchor,

@@ -16,13 +16,16 @@ CSV file, imported into a SQLite store with ``kunde import orders`` (timed apart
 ``kunde value fit --model bgnbd`` + ``kunde value export`` against one lifetimes process that
 reads the same file, summarises, fits, predicts and writes the same CSV.
 
-Findings (2026-12-04, machine heavily shared): whole processes 1.19x wall / 1.16x CPU against
-lifetimes (target 10x, not met); SQLite's scan of ~2.8 M customer-day rows (read or grouped in
-SQL alike) and the CLI's start-up dominate kunde's side (see bench/README.md).
+Findings (2026-12-05, branch value3, machine shared, load 4.5): whole processes 3.87x wall /
+3.64x CPU against lifetimes (target 10x, not met; main's code 2.46x in the same run; 4.4-5.8x
+wall under more load); kunde's ~5 s of CPU are start-up (~0.65 s per process plus scipy),
+SQLite writing the 1 M summaries (~1.1 s), the fits (~0.55 s), scoring and CSV (~0.9 s) (see
+bench/README.md).
 
 Usage: ``python bench/value_scale.py [--customers N] [--skip-whole] [--store DIR]
-[--whole-only] [--skip-all-models]``; ``--store`` keeps the CSV and the imported store (the import
-takes ~15 min) for the next run, ``--whole-only`` reruns only the whole processes.
+[--whole-only] [--skip-all-models] [--baseline-python PYTHON]``; ``--store`` keeps the CSV and
+the imported store (the import takes 4-15 min) for the next run, ``--whole-only`` reruns only
+the whole processes, ``--baseline-python`` also times another kunde (e.g. main's) in the run.
 """
 
 from __future__ import annotations
@@ -251,6 +254,10 @@ def main() -> None:
     )
     parser.add_argument("--skip-all-models", action="store_true", help="no all-model fit")
     parser.add_argument(
+        "--baseline-python",
+        help="also run fit + export with this interpreter's kunde (e.g. main's .venv/bin/python)",
+    )
+    parser.add_argument(
         "--whole-only",
         action="store_true",
         help="only the whole processes; keep the in-memory record of the last run",
@@ -292,7 +299,9 @@ def main() -> None:
         if not args.skip_whole:
             from _value_whole import whole_processes
 
-            whole = whole_processes(data, EPOCH, Path(tmp), not args.skip_all_models)
+            whole = whole_processes(
+                data, EPOCH, Path(tmp), not args.skip_all_models, args.baseline_python
+            )
 
     k, lt = results["kunde"], results["lifetimes"]
     rows = []
@@ -324,12 +333,13 @@ def main() -> None:
     )
     if whole is not None:
         wrows = [
-            [name, step["seconds"], step["cpu_s"], step["peak_mib"]]
+            [name, step["seconds"], step["cpu_s"], step["peak_mib"], step.get("load_average_1min")]
             for name, step in whole["steps"].items()
         ]
         print_table(
-            "Whole processes on the same CSV (wall and CPU seconds, peak resident MiB)",
-            ["process", "wall s", "CPU s", "peak MiB"],
+            "Whole processes on the same CSV (wall and CPU seconds, peak resident MiB, "
+            "1-minute load average at the start)",
+            ["process", "wall s", "CPU s", "peak MiB", "load"],
             wrows,
         )
         inner = [[name, v] for name, v in whole["lifetimes_inner_s"].items()]
@@ -341,6 +351,14 @@ def main() -> None:
             f"({whole['speed_up_vs_lifetimes_compute_only']:.2f}x against lifetimes' summary + "
             "fit + predictions alone, without its imports and CSV reading/writing)"
         )
+        base = whole.get("baseline")
+        if base:
+            print(
+                f"baseline ({base['package']}): fit + export {base['fit_export_s']:.2f} s wall, "
+                f"{base['fit_export_cpu_s']:.2f} s CPU: {base['speed_up']:.2f}x wall, "
+                f"{base['speed_up_cpu']:.2f}x CPU against the same lifetimes process; "
+                f"same export file: {base['same_export_file']}"
+            )
     write_result(
         "value_scale",
         {

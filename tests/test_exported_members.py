@@ -30,6 +30,7 @@ PINNED: dict[str, list[str]] = {
         "holdout_purchases",
         "p_alive_matrix",
         "rfm_scores",
+        "segment_codes",
         "segment_totals",
         "select_by_holdout",
         "select_by_likelihood",

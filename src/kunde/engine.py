@@ -174,7 +174,12 @@ class Engine(IdentityFacade, RecommendFacade, RightsFacade, ValueFacade):
             ErasedCustomerError: the customer was erased (nothing new is stored about them).
         """
         self._refuse_erased(customer_id)
-        return privacy.record_consents(self.store, actor, customer_id, changes)
+        entries = privacy.record_consents(self.store, actor, customer_id, changes)
+        if any(e.purpose is Purpose.ANALYTICS and not e.granted for e in entries):
+            from kunde._engine import value_snapshot  # an objection: no kept profile stays
+
+            value_snapshot.discard(self.settings)
+        return entries
 
     def consents(self, customer_id: str) -> tuple[list[ConsentState], list[ConsentEntry]]:
         """Current state per purpose and the full ledger of one customer.

@@ -159,3 +159,25 @@ def test_export_reuses_the_fit_until_the_data_changes(engine: Engine, tmp_path: 
     assert refit["pareto_nbd"]["params"] is None
     with (tmp_path / "b.csv").open(newline="") as fh:
         assert "late-buyer" in {r["customer_id"] for r in csv.DictReader(fh)}
+
+
+@pytest.mark.parametrize("rows", [0, 1, 7, 9])
+def test_csv_written_in_parts_equals_one_write(tmp_path: Path, rows: int) -> None:
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    from kunde._engine.value import write_csv
+
+    table = pa.table(
+        {
+            "customer_id": [f'c,"{i}"' for i in range(rows)],
+            "monetary": [i / 3 for i in range(rows)],
+            "segment": ["new" if i % 2 else "lost" for i in range(rows)],
+        },
+        schema=pa.schema(
+            [("customer_id", pa.string()), ("monetary", pa.float64()), ("segment", pa.string())]
+        ),
+    )
+    write_csv(table, tmp_path / "parts.csv", rows_per_part=3)
+    pacsv.write_csv(table, tmp_path / "one.csv", pacsv.WriteOptions(quoting_style="needed"))
+    assert (tmp_path / "parts.csv").read_bytes() == (tmp_path / "one.csv").read_bytes()

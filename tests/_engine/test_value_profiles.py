@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 
-from kunde._engine.value import _summary
+from kunde._engine.value_summary import store_summary
 from kunde.engine import Engine
 from kunde.identity import IdentifierIn, IdentifierKind, IdentifyIn
 from kunde.privacy import Actor
@@ -49,12 +49,12 @@ def test_merged_customers_are_one_profile(any_engine: Engine) -> None:
 
     merge_id = _merge(engine, "m-b", "m-a")
     # as of day 20: the profile has bought on days 0 and 10 (both bought on day 10)
-    ids, early = _summary(engine.store, date(2025, 1, 21))
+    ids, early = store_summary(engine.store, date(2025, 1, 21))
     i = int(np.flatnonzero(ids == engine.resolve_customers(["m-b"])[0])[0])
     assert early.frequency[i] == 1 and early.monetary[i] == pytest.approx(27.0)
     assert engine.store.value.data_version() > version  # the cached scores are stale
     profile = engine.resolve_customers(["m-a"])[0]
-    ids, summary = _summary(engine.store, None)
+    ids, summary = store_summary(engine.store, None)
     assert ({"m-a", "m-b"} - {profile}).isdisjoint(ids)
     i = int(np.flatnonzero(ids == profile)[0])
     assert [summary.first_day[i], summary.last_day[i]] == [20089, 20139]  # 2025-01-01 + 0, 50

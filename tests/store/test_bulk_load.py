@@ -9,7 +9,8 @@ from typing import Any
 
 import numpy as np
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from kunde.engine import Engine
 from kunde.store.orders import LoadedKeys, OrderRepository
@@ -114,8 +115,9 @@ def test_a_bulk_batch_that_another_writer_stored_meanwhile_is_stored_checked(
     monkeypatch.setattr(OrderRepository, "_ingest", ingest)
     any_engine.settings.import_batch_rows = 2
     summary = any_engine.import_orders(tmp_path / "all.csv")
-    # Batches [B2, A1/P1], [A1/P2, B1], [C1]: the first two conflict and are stored again checked.
-    assert checked == [False, True, False, True, False]
+    # Batches [B2, A1/P1], [A1/P2, B1], [C1]: the first conflicts and is stored again checked,
+    # and so is the rest of the load.
+    assert checked == [False, True, True, True]
     assert (summary.read, summary.imported, summary.duplicates) == (5, 2, 3)
     lines = {(r.order_id, r.product_id): r for r in _lines(any_engine)}
     assert len(lines) == 5
@@ -128,6 +130,45 @@ def test_a_bulk_batch_that_another_writer_stored_meanwhile_is_stored_checked(
         "orders": 2,
     }
     assert any_engine.store.orders.customer_summary("c2")["net_revenue"] == 9.0  # type: ignore[index]
+
+
+def test_lines_another_writer_stores_between_bulk_batches_are_not_stored_twice(
+    any_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    header = "order_id,customer_id,ordered_at,product_id,quantity,unit_price\n"
+    rows = [
+        "A1,c1,2024-03-01,P1,2,4.0",
+        "A1,c1,2024-03-01,P2,1,3.0",
+        "B1,c2,2024-03-02,P1,1,4.0",
+        "B1,c2,2024-03-02,P3,5,1.0",
+        "C1,c1,2024-03-04,P1,-1,4.0",
+    ]
+    (tmp_path / "all.csv").write_text(header + "\n".join(rows) + "\n")
+    checked: list[bool] = []  # per transaction of the load: stored the checked way
+    real = OrderRepository._ingest
+
+    def ingest(self: OrderRepository, lines: Any, *args: Any) -> int:
+        if len(checked) == 1:  # before the second batch: another writer stores its lines
+            real(self, lines, args[0], "api", args[2], None, True, None)
+        checked.append(args[-1] is None)
+        return real(self, lines, *args)
+
+    monkeypatch.setattr(OrderRepository, "_ingest", ingest)
+    any_engine.settings.import_batch_rows = 2
+    summary = any_engine.import_orders(tmp_path / "all.csv")
+    assert checked == [False, False, True, True]  # the second batch saw the other writer
+    assert (summary.read, summary.imported, summary.duplicates) == (5, 3, 2)
+    lines = _lines(any_engine)
+    assert len(lines) == len({line.line_key for line in lines}) == 5
+    assert any_engine.store.orders.customer_summary("c2")["net_revenue"] == 9.0  # type: ignore[index]
+    assert any_engine.store.orders.customer_summary("c1")["net_revenue"] == 7.0  # type: ignore[index]
+    # The indexes were built at the end, the unique one on line_key among them.
+    with any_engine.store.db.begin() as conn, pytest.raises(IntegrityError):
+        conn.execute(insert(order_lines).values(_row(lines[0])))
+
+
+def _row(line: Any) -> dict[str, Any]:
+    return dict(line._mapping)
 
 
 def _lines(engine: Engine) -> list[Any]:

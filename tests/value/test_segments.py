@@ -14,6 +14,7 @@ from kunde.value import (
     assign_segments,
     high_value,
     rfm_scores,
+    segment_codes,
     segment_totals,
 )
 
@@ -85,3 +86,33 @@ def test_average_ranks_match_scipy(values: list[int]) -> None:
 
     arr = np.array(values, dtype=np.float64)
     np.testing.assert_allclose(_average_ranks(arr), rankdata(arr, method="average"))
+
+
+@settings(deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.integers(-5, 6).map(float),  # counted
+            st.integers(-(10**9), 10**9).map(float),  # a wide range: sorted
+            st.floats(-1e6, 1e6, allow_nan=False).map(lambda v: round(v, 2)),  # fractions
+        ),
+        min_size=1,
+        max_size=80,
+    )
+)
+def test_average_ranks_match_scipy_on_counted_and_sorted_values(values: list[float]) -> None:
+    from scipy.stats import rankdata
+
+    from kunde.value._rfm import _average_ranks
+
+    arr = np.array(values, dtype=np.float64)
+    np.testing.assert_array_equal(_average_ranks(arr), rankdata(arr, method="average"))
+
+
+@given(st.lists(st.tuples(st.integers(0, 900), st.integers(0, 30)), min_size=1, max_size=100))
+def test_segment_codes_index_the_segment_names(data: list[tuple[int, int]]) -> None:
+    days, freq = (np.array(col, dtype=float) for col in zip(*data, strict=True))
+    scores = rfm_scores(days, freq + 1, freq * 3.5)
+    codes = segment_codes(scores, freq)
+    assert codes.dtype == np.int8
+    assert np.array(SEGMENTS)[codes].tolist() == assign_segments(scores, freq).tolist()

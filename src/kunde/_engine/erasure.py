@@ -7,7 +7,8 @@
    keyed digest so that trainers and imports can leave the person out.
 2. The erasure itself is audited without the customer id (the pseudonym and the row counts).
 3. Every file under ``KUNDE_DATA_DIR`` that mentions the customer (reject files, exports, model
-   artefacts) is rewritten without them, or removed when its format cannot be rewritten.
+   artefacts) is rewritten without them, or removed when its format cannot be rewritten; the
+   value fit's per-customer summary (:mod:`kunde._engine.value_snapshot`) is deleted whole.
 4. SQLite: the WAL is checkpointed and truncated, so no earlier page image survives there;
    ``secure_delete`` has zeroed the freed cells and pages in the database file. When another
    connection's open read transaction keeps the WAL busy, the erasure answers at once
@@ -28,6 +29,7 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from kunde._engine import value_snapshot
 from kunde._engine.privacy import audit_entry
 from kunde._engine.self_service import require_known
 from kunde.config import Settings
@@ -94,7 +96,10 @@ def erase_customer(
         retention_cutoff=retention_cutoff(now, years),
         retention_years=years,
     )
+    snapshot = value_snapshot.discard(settings)  # every customer's ids: deleted outright
     files = scrub_directory(settings.data_dir, erased.identifiers)
+    if snapshot is not None:
+        files.removed.append(snapshot)
     purged = store.rights.purge_expired(now.date())
     details = {
         "pseudonym": erased.pseudonym,

@@ -43,7 +43,7 @@ from kunde.orders import (
     resolve_columns,
 )
 from kunde.store import Store
-from kunde.store.orders import LoadedKeys, RunCounts
+from kunde.store.orders import LoadedKeys, PreparedLines, RunCounts
 
 __all__ = [
     "distinct_lines",
@@ -234,12 +234,17 @@ def returns_of(table: pa.Table) -> NDArray[np.int64]:
 
 
 def distinct_lines(table: pa.Table) -> pa.Table:
-    """The table's first row per line key, sorted by key."""
+    """The table's first row per line key, in the table's order (SQLite stores lines in the
+    order they arrive)."""
     keys = table.column("line_key").to_numpy()
-    _, first = np.unique(keys, return_index=True)
-    if len(first) == len(keys) and np.all(np.diff(keys) > 0):
+    order = np.argsort(keys, kind="stable")
+    ranked = keys[order]
+    repeated = ranked[1:] == ranked[:-1]
+    if not repeated.any():
         return table
-    return table.take(pa.array(first))
+    later = np.zeros(len(keys), dtype=np.bool_)
+    later[order[1:][repeated]] = True  # every occurrence of a key after its first
+    return table.filter(pa.array(~later))
 
 
 def import_orders(
@@ -268,25 +273,25 @@ def import_orders(
 
     erased = ErasedGuard(store, settings.secret_key)
 
-    def prepared() -> Iterator[tuple[RawBatch, Lines, pa.Table, list[dict[str, Any]]]]:
+    def prepared() -> Iterator[tuple[RawBatch, Lines, PreparedLines, list[dict[str, Any]]]]:
         for batch in source.batches():
             lines = normalise_lines(batch, columns, fmt, settings.default_currency)
             lines = refuse_erased_lines(lines, erased, columns.get("customer_id"))
             table = distinct_lines(lines.table)
-            yield batch, lines, table, products_of(table)
+            yield batch, lines, store.orders.prepare(table), products_of(table)
 
     run = _Run(store, settings, "orders", source)
     # Into an empty store, the file's returns (line keys, 8 bytes each) are all the unlinked
     # returns there are: they are linked once all lines are stored, without reading every line.
     returns: list[NDArray[np.int64]] = []
     with _progress(progress, source) as advance:
-        for batch, lines, table, products in run.batches(_ahead(prepared())):
+        for batch, lines, ready, products in run.batches(_ahead(prepared())):
             new = store.orders.ingest(
-                table, products, source="import", now=now(), match_returns=False, loaded=run.loaded
+                ready, products, source="import", now=now(), match_returns=False, loaded=run.loaded
             )
             run.count(batch, lines.table.num_rows, new, lines.rejects)
             if run.loaded is not None:
-                returns.append(returns_of(table))
+                returns.append(returns_of(ready.lines))
             advance()
     if run.run_id is not None:
         among = np.concatenate(returns).tolist() if run.loaded is not None else None

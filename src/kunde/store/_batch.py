@@ -5,17 +5,20 @@ Private to :mod:`kunde.store.orders`. Each function runs inside the caller's tra
 The new lines of a batch are found once, and everything else — orders, customers,
 per-customer-day sums — is derived from them in Arrow, then written in one statement per table:
 
-* SQLite (the caller holds the write lock): the stored keys among the batch are looked up by
-  primary key, and the other lines are bound straight into ``order_lines`` through the
-  driver's ``executemany`` (no staging table: each value is bound once);
+* SQLite (the caller holds the write lock): the stored keys among the batch are looked up in
+  the unique index on ``line_key``, and the other lines are bound straight into
+  ``order_lines`` through the driver's ``executemany`` (no staging table: each value is bound
+  once);
 * PostgreSQL: the batch is ``COPY``-ed into a staging table and inserted with
   ``ON CONFLICT DO NOTHING RETURNING line_key``, which names the new lines even while a
   concurrent batch stores some of the same.
 
 A bulk load into an empty store (:class:`~kunde.store._loaded.LoadedKeys`) finds a batch's
-duplicates in memory and inserts the rest unchecked: SQLite a plain ``INSERT``, PostgreSQL a
-``COPY`` straight into ``order_lines``; a line another writer stored meanwhile fails it on the
-primary key (the caller then stores the batch again the checked way).
+duplicates in memory and inserts the rest unchecked: SQLite a plain ``INSERT`` into a table
+without indexes (lines are appended in arrival order), PostgreSQL a ``COPY`` straight into
+``order_lines``. Should another writer have stored lines meanwhile, SQLite's batch sees the
+table's last rowid moved and PostgreSQL's fails on the primary key; the caller then stores the
+batch, and the rest of the load, the checked way.
 """
 
 from __future__ import annotations
@@ -30,21 +33,16 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 from sqlalchemy import Connection, text
 
-from kunde.orders import LINE_COLUMNS
 from kunde.store._copy import copy_text
-from kunde.store._driver import executemany, python_values, time_text
-from kunde.store._loaded import LoadedKeys, members
-from kunde.store._summaries import add_customer_days, add_customers
+from kunde.store._driver import executemany, time_text
+from kunde.store._loaded import InterleavedError, LoadedKeys, members
+from kunde.store._prepared import LINE_VALUES, STAGE_COLUMNS, PreparedLines, text_times
+from kunde.store._summaries import Derived, add_customer_days, add_customers
 
 __all__ = ["STAGE", "STAGE_COLUMNS", "BatchWriter"]
 
-# The product description columns of a line go to the products table, not to order_lines.
-_PRODUCT_COLUMNS = frozenset({"product_kind", "product_name", "category", "brand"})
-STAGE_COLUMNS: tuple[str, ...] = tuple(c for c in LINE_COLUMNS if c not in _PRODUCT_COLUMNS)
-"""Columns of a batch that :meth:`OrderRepository.ingest` reads (other columns are ignored)."""
-
 # The columns of order_lines that come from the batch (country belongs to the order).
-_LINE_VALUES = tuple(c for c in STAGE_COLUMNS if c != "country")
+_LINE_VALUES = LINE_VALUES
 
 STAGE = "kunde_stage_lines"
 """The temporary staging table of a batch (PostgreSQL)."""
@@ -52,9 +50,6 @@ STAGE = "kunde_stage_lines"
 
 _ROWS = 64
 """Lines per ``INSERT`` statement on SQLite (64 x at most 11 parameters, well below its limit)."""
-
-# Columns that are often one value for a whole batch (SQLite binds them once).
-_FOLDABLE = frozenset({"currency", "channel", "store_id", "is_gift", "kind"})
 
 _STAGE_TYPES = {
     "line_key": "BIGINT",
@@ -74,20 +69,15 @@ _STAGE_TYPES = {
 }
 
 
-def _text_times(table: pa.Table) -> pa.Table:
-    """``ordered_at`` as ``YYYY-MM-DD HH:MM:SS.ffffff`` text, as SQLAlchemy stores it on SQLite."""
-    index = table.schema.get_field_index("ordered_at")
-    return table.set_column(index, "ordered_at", table.column(index).cast(pa.string()))
-
-
 def _unknown(lines: pa.Table, known: NDArray[np.bool_]) -> pa.Table:
     """The lines that are not ``known`` (stored before)."""
     return lines.filter(pa.array(~known)) if known.any() else lines
 
 
-def _one_value(column: pa.ChunkedArray) -> bool:
-    first = column[0]
-    return bool(pc.all(pc.equal(column, first)).as_py())
+def _last_row(dbapi: Any) -> int | None:
+    """The largest rowid of ``order_lines`` (``None``: the table is empty)."""
+    row: int | None = dbapi.execute("SELECT max(rowid) FROM order_lines").fetchone()[0]
+    return row
 
 
 class BatchWriter:
@@ -103,7 +93,7 @@ class BatchWriter:
     def write(
         self,
         conn: Connection,
-        lines: pa.Table,
+        lines: pa.Table | PreparedLines,
         *,
         source: str,
         now: datetime,
@@ -112,43 +102,53 @@ class BatchWriter:
     ) -> pa.Table:
         """Store the batch's new lines and keep orders, customers and summaries current.
 
+        ``lines``: as they are, or prepared (:class:`~kunde.store._prepared.PreparedLines`).
         ``orders=False``: the caller has inserted the batch's orders (:meth:`orders`) already.
         ``loaded``: the store held only these lines when the transaction began (a bulk load into
-        an empty store): the other lines of the batch are inserted without a check, and a line
-        stored by someone else in the meantime fails the statement on the primary key.
+        an empty store): the other lines of the batch are inserted without a check (see
+        :mod:`kunde.store._loaded` for how another writer's lines are noticed).
 
         Returns:
             The new lines (the others were stored before).
         """
-        lines = lines.select(list(STAGE_COLUMNS))
-        if lines.num_rows == 0:
-            return lines
+        if isinstance(lines, pa.Table):
+            lines = PreparedLines.of(lines, self._sqlite)
+        if lines.lines.num_rows == 0:
+            return lines.lines
         if self._sqlite:
             new = self._insert_sqlite(conn, lines, loaded)
         elif loaded is not None:
-            new = self._copy_postgres(conn, lines, loaded)
+            new = self._copy_postgres(conn, lines.lines, loaded)
         else:
-            new = self._insert_postgres(conn, lines)
+            new = self._insert_postgres(conn, lines.lines)
         if new.num_rows == 0:
             return new
-        add_customers(conn, new, now)
-        add_customer_days(conn, new, now)
+        # Derived on the reader thread, unless some lines were stored before.
+        derived = lines.aggregates() if new is lines.lines else Derived.of(new)
+        add_customers(conn, derived.customers, now)
+        add_customer_days(conn, derived.days, now)
         if orders:
-            self.orders(conn, new, source, now)
+            self.orders(conn, derived.orders, source, now)
         return new
 
     # --- the lines ----------------------------------------------------------------------------
 
     def _insert_sqlite(
-        self, conn: Connection, lines: pa.Table, loaded: LoadedKeys | None
+        self, conn: Connection, prepared: PreparedLines, loaded: LoadedKeys | None
     ) -> pa.Table:
-        keys = lines.column("line_key").to_numpy()
+        keys = prepared.lines.column("line_key").to_numpy()
         dbapi = conn.connection.driver_connection
         assert dbapi is not None
         if loaded is not None:
-            lines = _unknown(lines, loaded.known(keys))
+            # Lines are appended: a line stored by another writer since this load's last batch
+            # moved the last rowid (there is no index on line_key to refuse a duplicate).
+            loaded.pending_row = _last_row(dbapi)
+            if loaded.pending_row != loaded.last_row:
+                raise InterleavedError
+            prepared = prepared.without(loaded.known(keys))
         else:
-            # One primary-key look-up per line of the batch, with the keys bound as one JSON array.
+            # One look-up per line of the batch in the key's index, the keys bound as one JSON
+            # array.
             stored = dbapi.execute(
                 "SELECT o.line_key FROM json_each(?) j CROSS JOIN order_lines o "
                 "WHERE o.line_key = j.value",
@@ -156,51 +156,22 @@ class BatchWriter:
             ).fetchall()
             if stored:
                 known = np.fromiter((row[0] for row in stored), np.int64, len(stored))
-                lines = _unknown(lines, members(keys, np.sort(known)))
-        if lines.num_rows == 0:
-            return lines
-        table = _text_times(lines)
-        # Where a unit price is given, the amount is computed by SQLite (one value less to bind).
-        given = pc.is_valid(table.column("unit_price"))
-        amount = pc.if_else(given, pa.scalar(None, pa.float64()), table.column("amount"))
-        table = table.set_column(table.schema.get_field_index("amount"), "amount", amount)
-        fixed: dict[str, str] = {}  # SQL of the columns not bound per line
-        bound: list[str] = []
-        for name in _LINE_VALUES:
-            column = table.column(name)
-            if column.null_count == len(column):
-                fixed[name] = "NULL"
-            elif name in _FOLDABLE and column.null_count == 0 and _one_value(column):
-                # Bound once, not per line: as a literal written by SQLite's own quote().
-                literal = dbapi.execute("SELECT quote(?)", (column[0].as_py(),)).fetchone()
-                fixed[name] = literal[0]
-            else:
-                bound.append(name)
-        width = len(bound)
-
-        def row(first: int) -> str:
-            """One row of ``VALUES``, its parameters numbered from ``first``."""
-            numbers = iter(range(first, first + width))
-            e = {n: fixed[n] if n in fixed else f"?{next(numbers)}" for n in _LINE_VALUES}
-            e["amount"] = f"COALESCE({e['amount']}, {e['quantity']} * {e['unit_price']})"
-            return f"({', '.join(e[name] for name in _LINE_VALUES)}, 0, NULL)"
-
-        def insert(rows: int) -> str:
-            return (
-                f"INSERT INTO order_lines ({', '.join(_LINE_VALUES)}, returned_quantity, "
-                f"return_of) VALUES {', '.join(row(1 + r * width) for r in range(rows))}"
-            )
-
-        # The parameters as one object matrix, a line per row, filled column by column in C.
-        params = np.empty((table.num_rows, width), dtype=object)
-        for j, name in enumerate(bound):
-            params[:, j] = python_values(table.column(name))
+                prepared = prepared.without(members(keys, np.sort(known)))
+        rows = prepared.rows
+        if rows is None or prepared.lines.num_rows == 0:
+            return prepared.lines
         # Several lines per statement: one statement step per _ROWS lines instead of per line.
-        whole = table.num_rows // _ROWS * _ROWS
-        dbapi.executemany(insert(_ROWS), params[:whole].reshape(-1, _ROWS * width).tolist())
-        if whole < table.num_rows:
-            dbapi.execute(insert(table.num_rows - whole), params[whole:].ravel().tolist())
-        return lines
+        count = prepared.lines.num_rows
+        whole = count // _ROWS * _ROWS
+        width = len(rows.bound)
+        dbapi.executemany(
+            rows.insert(_ROWS), rows.params[:whole].reshape(-1, _ROWS * width).tolist()
+        )
+        if whole < count:
+            dbapi.execute(rows.insert(count - whole), rows.params[whole:].ravel().tolist())
+        if loaded is not None:
+            loaded.pending_row = _last_row(dbapi)
+        return prepared.lines
 
     def _insert_postgres(self, conn: Connection, lines: pa.Table) -> pa.Table:
         columns = ", ".join(f"{name} {_STAGE_TYPES[name]}" for name in STAGE_COLUMNS)
@@ -210,7 +181,7 @@ class BatchWriter:
         assert dbapi is not None
         statement = f"COPY {STAGE} ({', '.join(STAGE_COLUMNS)}) FROM STDIN"
         with dbapi.cursor() as cursor, cursor.copy(statement) as copy:
-            copy.write(copy_text(_text_times(lines)))
+            copy.write(copy_text(text_times(lines)))
         # Rows in key order, so that concurrent batches never deadlock; what a concurrent
         # batch stored first is skipped here (it waits for that batch to end).
         inserted: Iterable[int] = conn.execute(
@@ -231,7 +202,7 @@ class BatchWriter:
         lines = _unknown(lines, loaded.known(lines.column("line_key").to_numpy()))
         if lines.num_rows == 0:
             return lines
-        table = _text_times(lines.select(list(_LINE_VALUES)))
+        table = text_times(lines.select(list(_LINE_VALUES)))
         table = table.append_column("returned_quantity", pa.repeat(0, table.num_rows))
         dbapi = conn.connection.driver_connection
         assert dbapi is not None
@@ -240,40 +211,35 @@ class BatchWriter:
             copy.write(copy_text(table))
         return lines
 
-    def orders(self, conn: Connection, lines: pa.Table, source: str, now: datetime) -> None:
-        """Insert the batch's missing orders (aggregated in Arrow), in ``order_id`` order."""
-        if lines.num_rows == 0:
-            return
-        fields = ("customer_id", "ordered_at", "channel", "store_id", "currency", "country")
-        grouped = (
-            lines.group_by("order_id", use_threads=False)
-            .aggregate([(f, "min") for f in fields])
-            .sort_by("order_id")
-        )
+    def orders(
+        self, conn: Connection, orders: Sequence[tuple[Any, ...]], source: str, now: datetime
+    ) -> None:
+        """Insert the missing ones of :attr:`~kunde.store._summaries.Derived.orders`, in
+        ``order_id`` order."""
         stamp = time_text(now)
-        values = [grouped.column("order_id").to_pylist()]
-        for f in fields:
-            column = grouped.column(f"{f}_min")
-            if f == "ordered_at":
-                column = column.cast(pa.string())
-            values.append(column.to_pylist())
         executemany(
             conn,
             "INSERT INTO orders (order_id, customer_id, ordered_at, channel, store_id, currency, "
             "country, source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (order_id) DO NOTHING",
-            [(*row, source, stamp) for row in zip(*values, strict=True)],
+            [(*row, source, stamp) for row in orders],
         )
 
     def products(
         self, conn: Connection, products: Sequence[Mapping[str, Any]], now: datetime
     ) -> None:
-        """Insert missing products; fill in missing names, categories and brands."""
+        """Insert missing products; fill in missing names, categories and brands.
+
+        PostgreSQL: rows in ``product_id`` order, so that concurrent batches never deadlock
+        (SQLite's write lock admits one batch at a time).
+        """
         fill = ("name", "category", "brand")
         stamp = time_text(now)
+        if not self._sqlite:
+            products = sorted(products, key=lambda p: str(p["product_id"]))
         rows = [
             (p["product_id"], p["name"], p["category"], p["brand"], p["kind"], stamp, stamp)
-            for p in sorted(products, key=lambda p: str(p["product_id"]))
+            for p in products
         ]
         executemany(
             conn,

@@ -12,7 +12,11 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["LoadedKeys", "members"]
+__all__ = ["InterleavedError", "LoadedKeys", "members"]
+
+
+class InterleavedError(Exception):
+    """Another writer stored order lines while a bulk load was running (SQLite)."""
 
 
 def members(keys: NDArray[np.int64], sorted_keys: NDArray[np.int64]) -> NDArray[np.bool_]:
@@ -29,10 +33,23 @@ def members(keys: NDArray[np.int64], sorted_keys: NDArray[np.int64]) -> NDArray[
 
 
 class LoadedKeys:
-    """The sorted, distinct line keys stored by one bulk load."""
+    """The sorted, distinct line keys stored by one bulk load.
+
+    On SQLite, ``order_lines`` has no index on ``line_key`` while the load runs (it is built
+    at the end), so another writer's lines would not fail the load's inserts: each batch checks
+    instead that the table's last rowid is the one the load's previous batch left
+    (:attr:`last_row`; lines are appended, so any line stored by someone else moves it).
+    """
 
     def __init__(self) -> None:
         self._keys: NDArray[np.int64] = np.empty(0, np.int64)
+        self.last_row: int | None = None
+        """The largest rowid of ``order_lines`` after this load's last batch (SQLite;
+        ``None``: the table was empty)."""
+        self.pending_row: int | None = None
+        """The same after the batch being stored (it becomes :attr:`last_row` on commit)."""
+        self.interrupted = False
+        """Another writer stored lines meanwhile: the rest of the load is stored checked."""
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -42,8 +59,17 @@ class LoadedKeys:
         return members(keys, self._keys)
 
     def add(self, keys: NDArray[np.int64]) -> None:
-        """Record ``keys`` as stored (after their transaction committed)."""
-        merged = np.sort(np.concatenate([self._keys, keys.astype(np.int64, copy=False)]))
-        # Sorted and distinct (numpy's unique hashes 63-bit keys many times slower than this).
-        if len(merged):
-            self._keys = merged[np.concatenate([[True], merged[1:] != merged[:-1]])]
+        """Record ``keys`` as stored (after their transaction committed), and the batch's last
+        rowid as this load's.
+
+        The batch's keys are sorted and merged into the stored ones (one pass over them), not
+        sorted again with them.
+        """
+        self.last_row = self.pending_row
+        added = np.sort(keys.astype(np.int64, copy=False))
+        # Distinct and not stored yet (numpy's unique hashes 63-bit keys many times slower).
+        fresh = np.ones(len(added), dtype=np.bool_)
+        fresh[1:] = added[1:] != added[:-1]
+        added = added[fresh & ~members(added, self._keys)]
+        if len(added):
+            self._keys = np.insert(self._keys, np.searchsorted(self._keys, added), added)

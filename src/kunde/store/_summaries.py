@@ -1,4 +1,4 @@
-"""Customers and per-customer purchase summaries of a batch's new lines.
+"""Customers, orders and per-customer purchase summaries of a batch's new lines.
 
 Private to :mod:`kunde.store.orders` (called by :class:`~kunde.store._batch.BatchWriter`). Each
 function runs inside the caller's transaction.
@@ -6,7 +6,10 @@ function runs inside the caller's transaction.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -15,7 +18,7 @@ from sqlalchemy import Connection, DateTime, bindparam, text
 from kunde.store._driver import executemany, time_text
 from kunde.store.value import BUMP_CUSTOMER_DAYS_VERSION
 
-__all__ = ["add_customer_days", "add_customers"]
+__all__ = ["Derived", "add_customer_days", "add_customers"]
 
 _DAYS = "kunde_stage_days"
 
@@ -44,30 +47,57 @@ _SUMMARIES = (
 )
 
 
-def add_customers(conn: Connection, lines: pa.Table, now: datetime) -> None:
-    """Insert the lines' customers that are missing."""
-    found = pc.unique(lines.column("customer_id").drop_null()).sort()
-    stamp = time_text(now)
-    executemany(
-        conn,
-        "INSERT INTO customers (customer_id, created_at, updated_at) VALUES (?, ?, ?) "
-        "ON CONFLICT (customer_id) DO NOTHING",
-        [(customer, stamp, stamp) for customer in found.to_pylist()],
-    )
+@dataclass(frozen=True)
+class Derived:
+    """What a batch's new lines add besides themselves: their customers, their purchases and
+    returns per customer and day, and their orders (Arrow aggregates as plain rows).
 
-
-def add_customer_days(conn: Connection, lines: pa.Table, now: datetime) -> None:
-    """Add the lines' purchases and returns to ``customer_days``, and recompute the
-    ``customer_summaries`` of their customers from those days.
-
-    Purchase summaries count ``product`` lines (and order-level rows) only.
+    File imports derive them on their reader thread (see :mod:`kunde.store._prepared`).
     """
+
+    customers: list[str]
+    """Distinct, sorted."""
+    days: list[tuple[Any, ...]]
+    """(customer, day, purchased, returned, purchase lines), by customer and day."""
+    orders: list[tuple[Any, ...]]
+    """(order, customer, ordered at, channel, store, currency, country), by order."""
+
+    @classmethod
+    def of(cls, lines: pa.Table) -> Derived:
+        return cls(_customers_of(lines), _days_of(lines), _orders_of(lines))
+
+
+def _customers_of(lines: pa.Table) -> list[str]:
+    customers: list[str] = pc.unique(lines.column("customer_id").drop_null()).sort().to_pylist()
+    return customers
+
+
+def _orders_of(lines: pa.Table) -> list[tuple[Any, ...]]:
+    """One row per order: the least of each field over its lines."""
+    if lines.num_rows == 0:
+        return []
+    fields = ("customer_id", "ordered_at", "channel", "store_id", "currency", "country")
+    grouped = (
+        lines.group_by("order_id", use_threads=False)
+        .aggregate([(f, "min") for f in fields])
+        .sort_by("order_id")
+    )
+    values = [grouped.column("order_id").to_pylist()]
+    for f in fields:
+        column = grouped.column(f"{f}_min")
+        if f == "ordered_at":
+            column = column.cast(pa.string())
+        values.append(column.to_pylist())
+    return list(zip(*values, strict=True))
+
+
+def _days_of(lines: pa.Table) -> list[tuple[Any, ...]]:
+    """Purchase summaries count ``product`` lines (and order-level rows) only."""
     purchases = lines.filter(
         pc.and_(pc.is_valid(lines.column("customer_id")), pc.equal(lines.column("kind"), "product"))
     )
     if purchases.num_rows == 0:
-        return
-    sqlite = conn.dialect.name == "sqlite"
+        return []
     quantity = purchases.column("quantity")
     amount = purchases.column("amount")
     zero = pa.scalar(0.0)
@@ -88,6 +118,27 @@ def add_customer_days(conn: Connection, lines: pa.Table, now: datetime) -> None:
         .aggregate([("purchased", "sum"), ("returned", "sum"), ("purchase_lines", "sum")])
         .sort_by([("customer_id", "ascending"), ("day", "ascending")])
     )
+    names = ("customer_id", "day", "purchased_sum", "returned_sum", "purchase_lines_sum")
+    return list(zip(*(days.column(name).to_pylist() for name in names), strict=True))
+
+
+def add_customers(conn: Connection, customers: Sequence[str], now: datetime) -> None:
+    """Insert the customers (of :attr:`Derived.customers`) that are missing."""
+    stamp = time_text(now)
+    executemany(
+        conn,
+        "INSERT INTO customers (customer_id, created_at, updated_at) VALUES (?, ?, ?) "
+        "ON CONFLICT (customer_id) DO NOTHING",
+        [(customer, stamp, stamp) for customer in customers],
+    )
+
+
+def add_customer_days(conn: Connection, days: Sequence[tuple[Any, ...]], now: datetime) -> None:
+    """Add the purchases and returns of :attr:`Derived.days` to ``customer_days``, and
+    recompute the ``customer_summaries`` of their customers from those days."""
+    if not days:
+        return
+    sqlite = conn.dialect.name == "sqlite"
     day_type = "TEXT" if sqlite else "DATE"
     conn.execute(
         text(
@@ -96,12 +147,7 @@ def add_customer_days(conn: Connection, lines: pa.Table, now: datetime) -> None:
         )
     )
     conn.execute(text(f"DELETE FROM {_DAYS}"))
-    names = ("customer_id", "day", "purchased_sum", "returned_sum", "purchase_lines_sum")
-    executemany(
-        conn,
-        f"INSERT INTO {_DAYS} VALUES (?, ?, ?, ?, ?)",
-        zip(*(days.column(name).to_pylist() for name in names), strict=True),
-    )
+    executemany(conn, f"INSERT INTO {_DAYS} VALUES (?, ?, ?, ?, ?)", days)
     # PostgreSQL: rows in key order, so that concurrent batches never deadlock.
     ordered = "WHERE true" if sqlite else "ORDER BY customer_id, day"
     conn.execute(

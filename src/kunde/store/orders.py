@@ -7,7 +7,8 @@
    binds the others straight into ``order_lines`` through the driver's ``executemany``;
    PostgreSQL ``COPY`` s the batch into a staging table and inserts it with
    ``ON CONFLICT DO NOTHING RETURNING line_key``; a bulk load into an empty store finds
-   duplicates of its earlier batches in memory instead (:class:`LoadedKeys`);
+   duplicates of its earlier batches in memory instead (:class:`LoadedKeys`). SQLite stores
+   lines in the order they arrive (the rowid), ``line_key`` being unique through an index;
 2. insert the orders, customers and products that are missing (on PostgreSQL with a ``check``
    the orders first, in ``order_id`` order: concurrent batches with the same orders wait for
    each other there instead of both counting the same lines as new);
@@ -44,12 +45,16 @@ from sqlalchemy import Engine as SAEngine
 from sqlalchemy.exc import IntegrityError
 
 from kunde.store._batch import STAGE_COLUMNS, BatchWriter
-from kunde.store._loaded import LoadedKeys
+from kunde.store._loaded import InterleavedError, LoadedKeys
+from kunde.store._prepared import PreparedLines
 from kunde.store._returns import link_returns
 from kunde.store.database import is_sqlite
 from kunde.store.tables import customer_summaries, import_runs, order_lines, orders
 
-__all__ = ["STAGE_COLUMNS", "LoadedKeys", "OrderRepository", "RunCounts"]
+__all__ = ["STAGE_COLUMNS", "LoadedKeys", "OrderRepository", "PreparedLines", "RunCounts"]
+
+_KEY_INDEX = "ix_order_lines_line_key"
+"""SQLite: the unique index on ``line_key`` (its rowid orders lines by arrival; migration 0011)."""
 
 
 @dataclass(frozen=True)
@@ -77,9 +82,14 @@ class OrderRepository:
 
     # --- ingest -----------------------------------------------------------------------------
 
+    def prepare(self, lines: pa.Table) -> PreparedLines:
+        """``lines`` made ready for :meth:`ingest` without the database (SQLite: the values
+        each line binds), so that a file import does this while it stores the previous batch."""
+        return PreparedLines.of(lines, self._sqlite)
+
     def ingest(
         self,
-        lines: pa.Table,
+        lines: pa.Table | PreparedLines,
         products: Sequence[Mapping[str, Any]],
         *,
         source: str,
@@ -91,8 +101,9 @@ class OrderRepository:
         """Store a batch of distinct lines in one transaction.
 
         Args:
-            lines: normalised lines with :data:`STAGE_COLUMNS`, distinct ``line_key`` s,
-                preferably sorted by ``line_key``.
+            lines: normalised lines with :data:`STAGE_COLUMNS`, distinct ``line_key`` s, in
+                the order they arrived (SQLite stores them in this order); or those lines
+                made ready by :meth:`prepare`.
             products: product rows (``product_id``, ``name``, ``category``, ``brand``,
                 ``kind``) to insert when missing; names fill in missing names only.
             source: ``'import'`` or ``'api'`` (recorded on new orders).
@@ -105,30 +116,36 @@ class OrderRepository:
                 call :meth:`match_returns` once at the end instead).
             loaded: the keys stored so far by a bulk load into an empty store
                 (:meth:`bulk_load`); the batch's new lines are found in memory and inserted
-                unchecked. Should another writer have stored one of them meanwhile, the batch is
-                stored again the checked way. The batch's keys are added once it is committed.
+                unchecked. Should another writer have stored lines meanwhile (SQLite: any line;
+                PostgreSQL: one of the batch's), the batch and the rest of the load are stored
+                the checked way. The batch's keys are added once it is committed.
 
         Returns:
             How many lines were new (the rest were stored before).
         """
-        if loaded is not None:
+        if loaded is not None and not loaded.interrupted:
             if check is not None:
                 raise ValueError("a bulk load takes no check")
             dbapi = self._db.dialect.dbapi
-            conflicts: tuple[type[Exception], ...] = (IntegrityError,)
+            conflicts: tuple[type[Exception], ...] = (IntegrityError, InterleavedError)
             if dbapi is not None:
                 conflicts += (dbapi.IntegrityError,)
             try:
                 count = self._ingest(lines, products, source, now, None, match_returns, loaded)
             except conflicts:
-                count = self._ingest(lines, products, source, now, None, match_returns, None)
-            loaded.add(lines.column("line_key").to_numpy())
+                # Someone else stores lines too: this batch and the rest go the checked way,
+                # which needs the key index (SQLite builds it now, with the others).
+                loaded.interrupted = True
+                self.ensure_indexes()
+                return self._ingest(lines, products, source, now, None, match_returns, None)
+            staged = lines if isinstance(lines, pa.Table) else lines.lines
+            loaded.add(staged.column("line_key").to_numpy())
             return count
         return self._ingest(lines, products, source, now, check, match_returns, None)
 
     def _ingest(
         self,
-        lines: pa.Table,
+        lines: pa.Table | PreparedLines,
         products: Sequence[Mapping[str, Any]],
         source: str,
         now: datetime,
@@ -136,6 +153,8 @@ class OrderRepository:
         match_returns: bool,
         loaded: LoadedKeys | None,
     ) -> int:
+        if isinstance(lines, pa.Table):
+            lines = self.prepare(lines)
         with self._db.begin() as conn:
             if self._sqlite:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
@@ -144,7 +163,7 @@ class OrderRepository:
             # Otherwise (SQLite's write lock, file imports) the orders follow the new lines only.
             orders_first = check is not None and not self._sqlite
             if orders_first:
-                self._batch.orders(conn, lines, source, now)
+                self._batch.orders(conn, lines.aggregates().orders, source, now)
             if check is not None:
                 check(conn)
             new = self._batch.write(
@@ -181,10 +200,11 @@ class OrderRepository:
             When the store had no order lines: the :class:`LoadedKeys` to pass to
             :meth:`ingest` with each batch; otherwise ``None``.
 
-        Inside, the secondary indexes of ``order_lines`` are dropped when the table is empty and
-        built again at the end (one sort instead of a random insert per line and index). A run
-        that is killed inside leaves them missing: :meth:`ensure_indexes` (called by every
-        import) builds them again.
+        Inside, the secondary indexes of ``order_lines`` (on SQLite also the unique index on
+        ``line_key``) are dropped when the table is empty and built again at the end (one sort
+        instead of a random insert per line and index). A run that is killed inside leaves them
+        missing: :meth:`ensure_indexes` (called by every import) builds them again; until then
+        the checked way still finds stored lines under the write lock, only slower.
         """
         with self._db.begin() as conn:
             if self._sqlite:
@@ -193,6 +213,8 @@ class OrderRepository:
             if dropped:
                 for index in order_lines.indexes:
                     index.drop(conn, checkfirst=True)
+                if self._sqlite:
+                    conn.exec_driver_sql(f"DROP INDEX IF EXISTS {_KEY_INDEX}")
         try:
             yield LoadedKeys() if dropped else None
         finally:
@@ -204,6 +226,9 @@ class OrderRepository:
         with self._db.begin() as conn:
             if self._sqlite:
                 conn.exec_driver_sql("PRAGMA threads = 2")  # sort with a helper thread
+                conn.exec_driver_sql(
+                    f"CREATE UNIQUE INDEX IF NOT EXISTS {_KEY_INDEX} ON order_lines (line_key)"
+                )
             for index in order_lines.indexes:
                 index.create(conn, checkfirst=True)
 

@@ -166,9 +166,12 @@ orders = Table(
 order_lines = Table(
     "order_lines",
     metadata,
+    # The primary key on PostgreSQL. On SQLite (migration 0011) the table has none: lines are
+    # stored in the order they arrive (the rowid), and the key is unique through the index
+    # ix_order_lines_line_key, which a bulk load drops and builds again (store/orders.py).
     Column(
         "line_key",
-        BigInteger().with_variant(Integer, "sqlite"),
+        BigInteger,
         primary_key=True,
         autoincrement=False,
         doc="Stable 63-bit hash of the line's identifying content; makes imports idempotent.",

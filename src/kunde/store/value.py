@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -15,6 +17,7 @@ import pyarrow.csv as pacsv
 from sqlalchemy import Engine as SAEngine
 from sqlalchemy import select
 
+from kunde.store import tables
 from kunde.store.tables import data_versions
 
 __all__ = ["BUMP_CUSTOMER_DAYS_VERSION", "CustomerDays", "CustomerTotals", "ValueRepository"]
@@ -58,7 +61,7 @@ class CustomerTotals:
     (return-only customers), ``purchase_days`` is then 0.
 
     Attributes:
-        customer_ids: customer id per row (in no particular order).
+        id_column: customer id per row (in no particular order), as Arrow strings.
         first_purchase_day: first purchase day.
         last_purchase_day: last purchase day.
         purchase_days: distinct purchase days.
@@ -67,13 +70,19 @@ class CustomerTotals:
         last_activity_day: latest day with a purchase or a return.
     """
 
-    customer_ids: npt.NDArray[np.object_]
+    id_column: pa.Array
     first_purchase_day: npt.NDArray[np.int64]
     last_purchase_day: npt.NDArray[np.int64]
     purchase_days: npt.NDArray[np.int64]
     net_revenue: npt.NDArray[np.float64]
     repeat_net_revenue: npt.NDArray[np.float64]
     last_activity_day: npt.NDArray[np.int64]
+
+    @cached_property
+    def customer_ids(self) -> npt.NDArray[np.object_]:
+        """The ids as a numpy array of Python strings (made on first use: 1 M cost 0.06 s)."""
+        out: npt.NDArray[np.object_] = self.id_column.to_numpy(zero_copy_only=False)
+        return out
 
 
 class ValueRepository:
@@ -137,8 +146,8 @@ class ValueRepository:
         models need when there is no as-of date).
 
         Args:
-            ids: also read the customer ids and net revenue (fitting needs neither: without,
-                ``customer_ids`` is empty and ``net_revenue`` 0).
+            ids: also read the customer ids and net revenue (without, ``id_column`` is empty
+                and ``net_revenue`` 0).
         """
         columns = (
             _TOTALS
@@ -154,8 +163,8 @@ class ValueRepository:
 
         n = table.num_rows
         return CustomerTotals(
-            customer_ids=(
-                table.column("customer_id").to_numpy() if ids else np.zeros(0, dtype=object)
+            id_column=(
+                table.column("customer_id").combine_chunks() if ids else pa.array([], pa.string())
             ),
             first_purchase_day=day("first_purchase_day"),
             last_purchase_day=day("last_purchase_day"),
@@ -173,7 +182,8 @@ class ValueRepository:
         PostgreSQL sends the rows through ``COPY ... TO STDOUT``. SQLite writes them into CSV
         text itself (``group_concat``, :data:`_SQLITE_CHUNK` rows per query, in rowid order, in
         one read transaction): a chunk costs one Python value instead of one per field (5x
-        faster than ``fetchall``). Floats are written with 17
+        faster than ``fetchall``); a worker thread parses each chunk while SQLite writes the
+        next. Floats are written with 17
         significant digits, so they come back exactly. (ADBC's own SQLite library must not share
         the process with Python's: SQLite's POSIX locks are per process.)
         """
@@ -187,8 +197,11 @@ class ValueRepository:
                     for block in copy:
                         buffer += block
                 parts = [_parse_csv(bytes(buffer), columns)] if buffer else []
-            else:
-                parts = [_parse_csv(c, columns) for c in _sqlite_csv(dbapi, table, columns, where)]
+            else:  # Arrow parses each chunk while SQLite writes the next (both release the GIL)
+                with ThreadPoolExecutor(1, thread_name_prefix="kunde-csv") as pool:
+                    chunks = _sqlite_csv(dbapi, table, columns, where)
+                    futures = [pool.submit(_parse_csv, chunk, columns) for chunk in chunks]
+                parts = [future.result() for future in futures]
         if not parts:
             return pa.table({name: pa.array([], type=kind) for name, kind in columns.items()})
         return pa.concat_tables(parts)
@@ -208,16 +221,31 @@ def _parse_csv(data: bytes, columns: dict[str, pa.DataType]) -> pa.Table:
 def _sqlite_csv(
     dbapi: Any, table: str, columns: dict[str, pa.DataType], where: str
 ) -> Iterator[bytes]:
-    """The rows as CSV text, one ``group_concat`` per chunk of rows (see ``_read_arrow``)."""
+    """The rows as CSV text, one ``group_concat`` per chunk of rows (see ``_read_arrow``).
 
-    def field(name: str, kind: pa.DataType) -> str:
-        if pa.types.is_string(kind):
-            return f"'\"' || replace({name}, '\"', '\"\"') || '\"'"  # NULL stays NULL
-        if pa.types.is_floating(kind):
-            return f"printf('%!.17g', {name})"
-        return name
-
-    row = " || ',' || ".join(f"ifnull({field(n, k)}, '')" for n, k in columns.items())
+    Each row is one ``printf`` call (40 % less CPU than concatenating the fields with ``||``):
+    ``"%w"`` quotes a string, ``%!.17g`` writes a float exactly, ``%s`` writes NULL as nothing.
+    A nullable string or float column (where ``printf`` would write NULL as ``"(NULL)"`` or 0)
+    is written as an expression that keeps NULL apart instead.
+    """
+    nullable = {c.name for c in tables.metadata.tables[table].columns if c.nullable}
+    formats, args = [], []
+    for name, kind in columns.items():
+        if pa.types.is_string(kind) and name in nullable:
+            formats.append("%s")  # NULL: empty, unquoted; '': quoted
+            args.append(f"'\"' || replace({name}, '\"', '\"\"') || '\"'")
+        elif pa.types.is_string(kind):
+            formats.append('"%w"')
+        elif pa.types.is_floating(kind) and name in nullable:
+            formats.append("%s")
+            args.append(f"printf('%!.17g', {name})")
+        elif pa.types.is_floating(kind):
+            formats.append("%!.17g")
+        else:
+            formats.append("%s")
+        if len(args) < len(formats):
+            args.append(name)
+    row = f"printf('{','.join(formats)}', {', '.join(args)})"
     # a BLOB comes back as bytes: no decoding into a Python string and encoding back
     query = (
         "SELECT CAST(group_concat(line, char(10)) || char(10) AS BLOB), max(rid) FROM "
@@ -240,7 +268,7 @@ def _sqlite_csv(
             dbapi.execute("ROLLBACK")
 
 
-_SQLITE_CHUNK = 250_000
+_SQLITE_CHUNK = 125_000
 """Rows per SQLite query in ``_read_arrow``: each chunk's CSV text is one value (SQLite caps
 values at 1 GB) and parsed on its own, so that the text of all rows is never held at once."""
 

@@ -8,7 +8,8 @@ returns.
   ``conditional_probability_alive`` and ``conditional_expected_purchases``.
 - :class:`GammaGamma`: spend per purchase.
 - :func:`expected_value`: purchases x spend x margin, discounted.
-- :func:`rfm_scores`, :func:`assign_segments`, :func:`high_value`, :func:`segment_totals`.
+- :func:`rfm_scores`, :func:`assign_segments` (:func:`segment_codes`), :func:`high_value`,
+  :func:`segment_totals`.
 - :func:`select_by_likelihood`, :func:`select_by_holdout` and the holdout measures
   :func:`holdout_mae`, :func:`aggregate_bias`, :func:`frequency_table`, :func:`p_alive_matrix`.
 """
@@ -33,6 +34,7 @@ from kunde.value._segments import (
     SegmentTotals,
     assign_segments,
     high_value,
+    segment_codes,
     segment_totals,
 )
 from kunde.value._selection import ModelChoice, select_by_holdout, select_by_likelihood
@@ -66,6 +68,7 @@ __all__ = [
     "holdout_purchases",
     "p_alive_matrix",
     "rfm_scores",
+    "segment_codes",
     "segment_totals",
     "select_by_holdout",
     "select_by_likelihood",

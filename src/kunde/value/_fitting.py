@@ -94,7 +94,7 @@ def combine(
         first = np.empty(int(present.sum()), dtype=np.intp)
         first[group] = np.arange(key.size, dtype=np.intp)  # any row of the group will do
         return first, group
-    order = np.argsort(key, kind="stable")
+    order = np.argsort(key)  # the groups do not depend on the order of ties
     sorted_key = key[order]
     change = np.r_[True, sorted_key[1:] != sorted_key[:-1]]
     group = np.empty(key.size, dtype=np.intp)

@@ -17,6 +17,7 @@ __all__ = [
     "SegmentTotals",
     "assign_segments",
     "high_value",
+    "segment_codes",
     "segment_totals",
 ]
 
@@ -52,6 +53,13 @@ def assign_segments(scores: RFMScores, frequency: ArrayLike) -> npt.NDArray[np.s
         scores: RFM scores.
         frequency: repeat purchase days per customer (0 = bought once).
     """
+    out: npt.NDArray[np.str_] = np.array(SEGMENTS)[segment_codes(scores, frequency)]
+    return out
+
+
+def segment_codes(scores: RFMScores, frequency: ArrayLike) -> npt.NDArray[np.int8]:
+    """Each customer's segment as its index into :data:`SEGMENTS` (the rules of
+    :func:`assign_segments`; cheaper to store or turn into other string arrays)."""
     x = np.asarray(frequency, dtype=np.float64).reshape(-1)
     if x.shape != scores.recency.shape:
         raise InvalidFieldError("frequency", "needs one value per scored customer")
@@ -65,9 +73,7 @@ def assign_segments(scores: RFMScores, frequency: ArrayLike) -> npt.NDArray[np.s
         fm >= 3,
         r == 2,
     ]
-    names = np.array(SEGMENTS)
-    choice = np.select(conditions, [3, 0, 1, 2, 4, 5], default=6)
-    out: npt.NDArray[np.str_] = names[choice]
+    out: npt.NDArray[np.int8] = np.select(conditions, [3, 0, 1, 2, 4, 5], default=6).astype(np.int8)
     return out
 
 
