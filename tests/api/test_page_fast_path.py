@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from kunde._engine.recommend_model import model_root
 from kunde.api import create_app
 from kunde.api.page_fast_path import PageFastPath
 from kunde.engine import Engine
@@ -193,3 +194,24 @@ def test_changes_count_on_the_very_next_request(
     raw.close()
     items = _get(client, key, customer).json()["items"]
     assert not any(i["reason_code"] == "editorial" for i in items)
+
+
+def test_a_new_model_pointer_goes_to_the_route(
+    client: TestClient,
+    demo_engine: Engine,
+    shop: dict[str, Any],  # noqa: F811
+) -> None:
+    key, customer = shop["keys"]["integration"], shop["customer"]
+    first, _ = _twice(client, key, customer)
+    fast = _fast_path(client)
+    cache = demo_engine._recommend_cache()
+    cache.invalidate()  # due: checked with one stat, the pointer unchanged
+    answered = fast.answered
+    assert _get(client, key, customer).content == first.content
+    assert fast.answered == answered + 1
+    pointer = model_root(demo_engine.settings.data_dir) / "current.json"
+    pointer.write_text(pointer.read_text() + "\n")  # `kunde train` swapped (here: the same)
+    cache.invalidate()
+    assert _get(client, key, customer).content == first.content
+    assert fast.answered == answered + 1  # the route loaded it
+    assert not cache.due()
