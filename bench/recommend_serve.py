@@ -1,16 +1,18 @@
 """Serving recommendations under concurrent load: kunde beside a bare endpoint, with wrk.
 
 ``GET /v1/customers/{id}/recommendations`` of ``kunde serve`` (one worker, SQLite, the demo
-shop with 2,000 customers, every customer consenting to personalization, so every request
-takes the personal path: key check, consent, resets, removals, the customer's lines, editorial
-picks, feed rules) against the same FastAPI + uvicorn stack returning a constant list of ten
-products (bench/_bare_api.py). wrk drives both on loopback with the same connections and
-threads, rotating through the customers (each wrk thread from the first), after a 2 s warm-up
-run of the same script. Both servers run uvicorn with the same workers and log level (info:
-an access line per request). They are started alternately, each time fresh (kunde's page cache
-starts empty), ``--repeat`` times; the table gives medians, the ratios are the medians of the
-per-run ratios. ``--page-cache 0`` computes every page (no page cache). Targets: p99 within 2x
-of the bare endpoint, throughput at least half of it.
+shop with 2,000 customers, every customer consenting to personalization, so every request takes
+the personal path: key check, consent, resets, removals, the customer's lines, editorial picks,
+feed rules) against the same FastAPI + uvicorn stack returning a constant list of ten products
+(bench/_bare_api.py). wrk drives both on loopback with the same connections and threads,
+rotating through the customers (each wrk thread from the first), after a 2 s warm-up run of the
+same script (``--warm-up pages``: every URL requested once before that, so the measured run
+sees a running server's steady state; the default leaves about half of kunde's pages to be
+computed in the measured run's first seconds). Both servers run uvicorn with the same workers
+and log level (info: an access line per request). They are started alternately, each time fresh
+(kunde's page cache starts empty), ``--repeat`` times; the table gives medians, the ratios are
+the medians of the per-run ratios. ``--page-cache 0`` computes every page (no page cache).
+Targets: p99 within 2x of the bare endpoint, throughput at least half of it.
 
 Needs wrk: ``apt-get install -y wrk`` (Debian/Ubuntu) or ``brew install wrk``.
 Run: ``python bench/recommend_serve.py [--customers 2000] [--duration 15] [--connections 16]
@@ -27,6 +29,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import urllib.request
 from pathlib import Path
 
 from _machine import machine, print_table, write_result
@@ -67,10 +70,20 @@ def _wrk(
     ]
     if key:
         command += ["-H", f"Authorization: Bearer {key}"]
+    if args.warm_up == "pages":  # every page requested once first: a server's steady state
+        _touch_all(base, key, ids, path)
     subprocess.run([*command[:3], "-d2s", *command[4:], base], capture_output=True, check=True)
     out = subprocess.run([*command, base], capture_output=True, text=True, check=True).stdout
     os.unlink(script.name)
     return _parse(out)
+
+
+def _touch_all(base: str, key: str | None, ids: list[str], path: tuple[str, str]) -> None:
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    for item in ids:
+        request = urllib.request.Request(f"{base}{path[0]}{item}{path[1]}", headers=headers)
+        with urllib.request.urlopen(request, timeout=30) as response:
+            response.read()
 
 
 def _ms(value: str, unit: str) -> float:
@@ -110,6 +123,14 @@ def main() -> None:
         help="KUNDE_RECOMMEND_PAGE_CACHE of the kunde server (0: every page computed)",
     )
     parser.add_argument("--repeat", type=int, default=3, help="alternating runs of each server")
+    parser.add_argument(
+        "--warm-up",
+        choices=("2s", "pages"),
+        default="2s",
+        help="2s: a 2 s wrk run first (kunde's cache holds about half the pages when the "
+        "measured run starts); pages: also every URL requested once before that (the steady "
+        "state of a running server, each page computed once)",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: apt-get install -y wrk (Debian/Ubuntu) or brew install wrk")
@@ -192,7 +213,7 @@ def main() -> None:
     print_table(
         f"GET /v1/customers/{{id}}/recommendations, wrk -t{args.threads} -c{args.connections} "
         f"-d{args.duration}s, {args.workers} worker(s) each, page cache {args.page_cache}, "
-        f"median of {args.repeat} alternating run(s)",
+        f"warm-up {args.warm_up}, median of {args.repeat} alternating run(s)",
         [
             "measure",
             "kunde recommendations",
@@ -217,7 +238,8 @@ def main() -> None:
     path = write_result(
         "recommend_serve"
         + ("" if args.workers == 1 else f"_{args.workers}workers")
-        + ("" if args.page_cache else "_no_page_cache"),
+        + ("" if args.page_cache else "_no_page_cache")
+        + ("" if args.warm_up == "2s" else "_warm"),
         {
             "machine": {**machine("fastapi", "uvicorn"), "load_avg_at_start": loads[0]},
             "load_avg_per_run": loads,
@@ -225,6 +247,7 @@ def main() -> None:
             "workers": args.workers,
             "page_cache": args.page_cache,
             "repeat": args.repeat,
+            "warm_up": args.warm_up,
             "runs": runs,
             "ratios_per_run": [{"p99": p, "throughput": t} for p, t in ratios],
             "wrk": {
