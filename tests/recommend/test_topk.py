@@ -183,3 +183,42 @@ def test_sparse_and_dense_blocks_choose_the_same(rng: np.random.Generator) -> No
     )
     assert (from_dense != from_sparse).nnz == 0
     assert from_dense.nnz > 0
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.integers(1, 30),
+    st.integers(1, 150),
+    st.integers(1, 60),
+    st.integers(0, 2**32 - 1),
+    st.sampled_from([3, 40, 10**6]),
+    st.floats(0.0, 1.0),
+    st.booleans(),
+)
+def test_dense_top_k_matches_argpartition_of_whole_rows(
+    n_rows: int, n_cols: int, k: int, seed: int, levels: int, allowed: float, odd: bool
+) -> None:
+    # reference: argpartition of each whole row, then a stable sort of the k it picked (the
+    # order the trained models were made with); few levels make ties, -inf excluded columns
+    rng = np.random.default_rng(seed)
+    scores = rng.integers(0, levels, (n_rows, n_cols)).astype(np.float32) / levels
+    scores[rng.random(scores.shape) > allowed] = -np.inf
+    if odd:
+        scores[rng.random(scores.shape) < 0.02] = np.nan
+        scores[rng.random(scores.shape) < 0.02] = np.inf
+    idx, top = top_k_dense(scores, k)
+    k_eff = min(k, n_cols)
+    if k_eff < n_cols:
+        part = np.argpartition(-scores, k_eff - 1, axis=1)[:, :k_eff]
+    else:
+        part = np.broadcast_to(np.arange(n_cols), (n_rows, n_cols)).copy()
+    part_scores = np.take_along_axis(scores, part, axis=1)
+    order = np.argsort(-part_scores, axis=1, kind="stable")
+    ref_idx = np.take_along_axis(part, order, axis=1)
+    ref_top = np.take_along_axis(part_scores, order, axis=1)
+    ref_idx[~np.isfinite(ref_top)] = -1
+    np.testing.assert_array_equal(idx[:, :k_eff], ref_idx)
+    np.testing.assert_array_equal(top[:, :k_eff], ref_top)
+    assert (idx[:, k_eff:] == -1).all()
+    many, _ = top_k_dense(scores, k, many_ties=True)
+    np.testing.assert_array_equal(many, idx)

@@ -26,13 +26,18 @@ RUNS_PER_K = 4
 
 
 def top_k_dense(
-    scores: NDArray[np.float32], k: int
+    scores: NDArray[np.float32], k: int, *, many_ties: bool = False
 ) -> tuple[NDArray[np.int64], NDArray[np.float32]]:
     """Top ``k`` columns of every row, best first; ``-inf`` scores come out as index -1.
+
+    Equal scores are ordered as ``argpartition`` of the whole row orders them. Rows without
+    ties among their ``k + 1`` best take a faster path (:func:`_top_k_untied`) to the same
+    answer; ``many_ties`` skips it where most rows have ties anyway (cosines of 0/1 vectors).
 
     Args:
         scores: dense (rows × columns) scores; ``-inf`` marks a column that must not be chosen.
         k: number of columns per row.
+        many_ties: expect ties in most rows (only saves time).
 
     Returns:
         Column indices (rows × k, -1 where fewer than k columns were allowed) and their scores.
@@ -41,20 +46,66 @@ def top_k_dense(
     k_eff = min(k, n_cols)
     if k_eff == 0:
         return np.full((n_rows, k), -1, dtype=np.int64), np.full((n_rows, k), -np.inf, np.float32)
-    if k_eff < n_cols:
-        part = np.argpartition(-scores, k_eff - 1, axis=1)[:, :k_eff]
+    if k_eff < n_cols and not many_ties:
+        idx, top, tied = _top_k_untied(scores, k_eff)
+        if tied.any():  # the order among equal scores is argpartition's: ask it
+            idx[tied], top[tied] = _top_k_partitioned(scores[tied], k_eff)
     else:
-        part = np.broadcast_to(np.arange(n_cols), (n_rows, n_cols)).copy()
-    part_scores = np.take_along_axis(scores, part, axis=1)
-    order = np.argsort(-part_scores, axis=1, kind="stable")
-    idx = np.take_along_axis(part, order, axis=1).astype(np.int64)
-    top = np.take_along_axis(part_scores, order, axis=1).astype(np.float32)
+        idx, top = _top_k_partitioned(scores, k_eff)
     idx[~np.isfinite(top)] = -1
     if k_eff < k:
         pad = k - k_eff
         idx = np.hstack([idx, np.full((n_rows, pad), -1, dtype=np.int64)])
         top = np.hstack([top, np.full((n_rows, pad), -np.inf, dtype=np.float32)])
     return idx, top
+
+
+def _top_k_partitioned(
+    scores: NDArray[np.float32], k: int
+) -> tuple[NDArray[np.int64], NDArray[np.float32]]:
+    """Top ``k`` of every row by ``argpartition`` of the whole row, ties in its order."""
+    n_rows, n_cols = scores.shape
+    if k < n_cols:
+        part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+    else:
+        part = np.broadcast_to(np.arange(n_cols), (n_rows, n_cols)).copy()
+    part_scores = np.take_along_axis(scores, part, axis=1)
+    order = np.argsort(-part_scores, axis=1, kind="stable")
+    idx = np.take_along_axis(part, order, axis=1).astype(np.int64)
+    return idx, np.take_along_axis(part_scores, order, axis=1).astype(np.float32)
+
+
+def _top_k_untied(
+    scores: NDArray[np.float32], k: int
+) -> tuple[NDArray[np.int64], NDArray[np.float32], NDArray[np.bool_]]:
+    """Top ``k`` (< columns) of every row and the rows where ties make the choice ambiguous.
+
+    The ``k + 1`` largest finite scores of a row are found among the entries reaching a lower
+    bound (see :func:`top_k_where`) and sorted. Where those ``k + 1`` are distinct, only one
+    answer exists, the one :func:`_top_k_partitioned` gives; rows with equal finite scores
+    among them (or NaN, ``+inf``) are flagged for it.
+    """
+    scores = np.ascontiguousarray(scores)
+    n_rows, n_cols = scores.shape
+    need = k + 1
+    n_runs = min(RUNS_PER_K * need, n_cols)
+    run_max = np.maximum.reduceat(scores, np.arange(n_runs) * n_cols // n_runs, axis=1)
+    bound = np.partition(run_max, n_runs - need, axis=1)[:, n_runs - need]
+    flat = np.flatnonzero((scores >= bound[:, None]) & (scores > -np.inf))
+    rows = flat // n_cols
+    counts = np.bincount(rows, minlength=n_rows)
+    offset = np.arange(len(flat)) - (np.cumsum(counts) - counts)[rows]
+    width = max(int(counts.max(initial=0)), need)
+    values = np.full((n_rows, width), -np.inf, dtype=scores.dtype)
+    values[rows, offset] = scores.reshape(-1)[flat]
+    cols = np.full((n_rows, width), -1, dtype=np.int64)
+    cols[rows, offset] = flat - rows * n_cols
+    order = np.argsort(-values, axis=1, kind="stable")[:, :need]
+    top = np.take_along_axis(values, order, axis=1)
+    idx = np.take_along_axis(cols, order, axis=1)
+    tied = np.any((top[:, :k] == top[:, 1:]) & (top[:, :k] > -np.inf), axis=1)
+    tied |= np.any(np.isnan(scores) | (scores == np.inf), axis=1)
+    return idx[:, :k], top[:, :k].astype(np.float32), tied
 
 
 def top_k_rows(
