@@ -17,7 +17,6 @@ __all__ = [
     "LineRows",
     "ServingState",
     "day_numbers",
-    "days_and_gifts",
     "line_rows",
     "texts",
 ]
@@ -122,42 +121,3 @@ def line_rows(rows: Sequence[Any]) -> LineRows:
 
 def texts(values: Sequence[Any]) -> npt.NDArray[np.str_]:
     return np.array(["" if v is None else str(v) for v in values], dtype=np.str_)
-
-
-_DIGITS = np.array([0, 1, 2, 3, 5, 6, 8, 9, 10])
-"""Positions of the digits in ``YYYY-MM-DDg`` (g: the gift flag)."""
-
-
-def days_and_gifts(
-    text: str, count: int
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]] | None:
-    """Days since 1970-01-01 and gift flags from ``count`` fixed-width ``YYYY-MM-DDg`` texts
-    written one after another (``None``: the text is not that).
-
-    The calendar arithmetic is the proleptic Gregorian days-from-civil (H. Hinnant,
-    "chrono-Compatible Low-Level Date Algorithms"), over all lines at once.
-    """
-    raw = np.frombuffer(text.encode("ascii", "replace"), dtype=np.uint8)
-    if len(raw) != 11 * count:
-        return None
-    chars = raw.reshape(count, 11)
-    digits = chars[:, _DIGITS].astype(np.int64) - ord("0")
-    if (
-        (digits < 0).any()
-        or (digits > 9).any()
-        or (chars[:, [4, 7]] != ord("-")).any()
-        or (digits[:, 8] > 1).any()
-    ):
-        return None
-    year = digits[:, 0] * 1000 + digits[:, 1] * 100 + digits[:, 2] * 10 + digits[:, 3]
-    month = digits[:, 4] * 10 + digits[:, 5]
-    day = digits[:, 6] * 10 + digits[:, 7]
-    if ((month < 1) | (month > 12) | (day < 1) | (day > 31)).any():
-        return None
-    year = year - (month <= 2)
-    era = year // 400
-    year_of_era = year - era * 400
-    day_of_year = (153 * ((month + 9) % 12) + 2) // 5 + day - 1
-    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
-    days: npt.NDArray[np.int64] = era * 146097 + day_of_era - 719468
-    return days, digits[:, 8] == 1

@@ -26,13 +26,13 @@ from sqlalchemy import (
 )
 from sqlalchemy import Engine as SAEngine
 
+from kunde.store._line_text import line_range
 from kunde.store._recommend_rows import (
     CatalogRows,
     EditorialPicks,
     LineRows,
     ServingState,
     day_numbers,
-    days_and_gifts,
     line_rows,
     texts,
 )
@@ -48,11 +48,6 @@ from kunde.store.tables import (
     removed_interests,
 )
 
-_LINES_FROM = (
-    "FROM order_lines WHERE kind = 'product' AND product_id IS NOT NULL AND quantity > 0 "
-    "AND quantity - returned_quantity > 0"
-)
-_SEPARATOR = "\x1f"
 LINES_PER_READ = 2_000_000
 """Line keys per read of :meth:`RecommendRepository.lines` (bounds one text's length)."""
 
@@ -108,10 +103,10 @@ class RecommendRepository:
         whose units were all sent back are left out. Return lines themselves never count:
         their units are netted on the line they return (``returned_quantity``).
 
-        Read as one text per column (``group_concat`` / ``string_agg``) per ``LINES_PER_READ``
-        lines in key order, split and parsed by numpy: half a million rows never become
-        Python tuples. The day and the gift flag come as one fixed-width text (ISO day and a
-        digit per line). A range whose ids contain the separator is read row by row instead.
+        Read as one text per column (``group_concat`` / ``string_agg``) per range of line keys
+        holding at most ``LINES_PER_READ`` lines, split and parsed by numpy: half a million
+        rows never become Python tuples. Day and gift flag come as one fixed-width text. A
+        range whose ids contain the separator is read row by row instead.
         """
         parts: list[LineRows] = []
         after: int | None = None  # reads go in line-key order, LINES_PER_READ lines each
@@ -119,7 +114,7 @@ class RecommendRepository:
             cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
             try:
                 while True:
-                    part, after = self._line_range(cursor, after)
+                    part, after = line_range(cursor, self._sqlite, after, LINES_PER_READ)
                     parts.append(part)
                     if after is None:
                         break
@@ -133,66 +128,6 @@ class RecommendRepository:
                 for name in ("customer_id", "order_id", "product_id", "day", "quantity", "is_gift")
             }
         )
-
-    def _line_range(self, cursor: Any, after: int | None) -> tuple[LineRows, int | None]:
-        """The next ``LINES_PER_READ`` lines by key after ``after``, one text per column.
-
-        Returns the lines and the last key read (``None``: no lines are left after them).
-        """
-        if self._sqlite:
-            day_gift = "substr(ordered_at, 1, 10) || CAST(is_gift AS INTEGER)"
-        else:
-            day_gift = "to_char(ordered_at, 'YYYY-MM-DD') || CAST(CAST(is_gift AS INTEGER) AS TEXT)"
-        texts_of = {
-            "c0": "COALESCE(customer_id, '')",
-            "c1": "order_id",
-            "c2": "product_id",
-            "c3": "quantity - returned_quantity",
-        }
-        where = _LINES_FROM + ("" if after is None else f" AND line_key > {int(after)}")
-        selected = ", ".join(f"{expr} AS {name}" for name, expr in texts_of.items())
-        inner = (
-            f"SELECT line_key, {selected}, {day_gift} AS dg {where} "
-            f"ORDER BY line_key LIMIT {int(LINES_PER_READ)}"
-        )
-        if self._sqlite:  # one pass: every aggregate sees the rows in the same order
-            joined = [f"group_concat({c}, char(31))" for c in texts_of] + ["group_concat(dg, '')"]
-        else:
-            joined = [
-                f"string_agg(CAST({c} AS TEXT), chr(31) ORDER BY line_key)" for c in texts_of
-            ] + ["string_agg(dg, '' ORDER BY line_key)"]
-        cursor.execute(f"SELECT COUNT(*), MAX(line_key), {', '.join(joined)} FROM ({inner}) r")
-        count, last, cust, order, product, kept, day_gift_text = cursor.fetchone()
-        if not count:
-            return line_rows([]), None
-        rest = int(last) if count >= LINES_PER_READ else None
-        split = [np.array(str(v).split(_SEPARATOR), dtype=np.str_) for v in (cust, order, product)]
-        quantity = np.fromstring(str(kept), sep=_SEPARATOR)
-        day_gift_parsed = days_and_gifts(str(day_gift_text), count)
-        if day_gift_parsed is None or any(len(a) != count for a in (*split, quantity)):
-            # an id holds the separator (or a day is not ISO): read these rows one by one
-            day = (
-                "CAST(julianday(substr(ordered_at, 1, 10)) - 2440587.5 AS INTEGER)"
-                if self._sqlite
-                else "(CAST(ordered_at AS DATE) - DATE '1970-01-01')"
-            )
-            columns = [*texts_of.values()]
-            columns[3:3] = [day]
-            cursor.execute(
-                f"SELECT {', '.join(columns)}, CAST(is_gift AS INTEGER) {where} "
-                f"ORDER BY line_key LIMIT {int(LINES_PER_READ)}"
-            )
-            return line_rows(cursor.fetchall()), rest
-        day_numbers_, is_gift = day_gift_parsed
-        lines = LineRows(
-            customer_id=split[0],
-            order_id=split[1],
-            product_id=split[2],
-            day=day_numbers_,
-            quantity=quantity.astype(np.float64),
-            is_gift=is_gift,
-        )
-        return lines, rest
 
     def customer_lines(self, customer_id: str, *, conn: Connection | None = None) -> LineRows:
         """One customer's bought product lines like :meth:`lines`, with their exact times."""

@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kunde.store._recommend_rows import days_and_gifts
+from kunde.store._line_text import days_and_gifts
 
 
 @settings(max_examples=100, deadline=None)
