@@ -181,7 +181,8 @@ class LearnedRanker:
                 "the hold-out gives only one class of labels; use a longer label_days"
             )
         mean = x.mean(axis=0)
-        std = np.where(x.std(axis=0) > 0, x.std(axis=0), 1.0)
+        spread = x.std(axis=0)
+        std = np.where(spread > 0, spread, 1.0)
         z = np.hstack([(x - mean) / std, np.ones((len(x), 1), dtype=np.float32)]).astype(np.float64)
         weights = newton_logistic(z, y.astype(np.float64), sample_w, self.l2)
         self.mean_: NDArray[np.float32] = mean.astype(np.float32)
