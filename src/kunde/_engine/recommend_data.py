@@ -17,7 +17,6 @@ Every bought line still counts for co-purchase ("also bought", complements, popu
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal
 
@@ -156,30 +155,11 @@ def load_data(store: Store, category_depth: int) -> RecommendData:
         InputError: no bought product lines are stored.
     """
     repo = store.recommend
-    # the lines (most of the reading) come in on a second connection and thread while this
-    # one reads everything else; sqlite3 and the PostgreSQL driver release the GIL in a query
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kunde-lines") as pool:
-        reading = pool.submit(repo.lines) if store.concurrent_reads else None
-        catalog = repo.products()
-        resolution = store.identity.resolution()
-        reset_ids, reset_day = repo.resets()
-        removed_ids, removed_category = repo.removals()
-        cust_all, country_all = repo.customer_countries()
-        category = feed_categories(catalog.category, category_depth)
-        category_names, item_category = np.unique(category, return_inverse=True)
-        item_category = item_category.astype(np.int64)
-        if len(category_names) and category_names[0] == "":
-            item_category -= 1  # '' sorts first: products without a category get -1
-            category_names = category_names[1:]
-        item_text = pc.binary_join_element_wise(
-            pa.array(catalog.name, pa.string()),
-            pa.array(catalog.category, pa.string()),
-            pa.array(catalog.description, pa.string()),
-            " ",
-        ).to_pylist()
-        lines = repo.lines() if reading is None else reading.result()
+    catalog = repo.products()
+    lines = repo.lines()
     if len(lines.product_id) == 0:
         raise InputError("no bought product lines stored: import orders first")
+    resolution = store.identity.resolution()
     absorbed_ids = np.array(sorted(resolution.absorbed), dtype=np.str_)
     absorbed_profile = resolution.resolve(absorbed_ids).astype(np.str_)
     line_customer = profiles_of(resolution, lines.customer_id)
@@ -195,7 +175,21 @@ def load_data(store: Store, category_depth: int) -> RecommendData:
     customer = index_of(customer_ids, line_customer)
     order_ids, basket = np.unique(lines.order_id, return_inverse=True)
 
+    category = feed_categories(catalog.category, category_depth)
+    category_names, item_category = np.unique(category, return_inverse=True)
+    item_category = item_category.astype(np.int64)
+    if len(category_names) and category_names[0] == "":
+        item_category -= 1  # '' sorts first: products without a category get -1
+        category_names = category_names[1:]
+    item_text = pc.binary_join_element_wise(
+        pa.array(catalog.name, pa.string()),
+        pa.array(catalog.category, pa.string()),
+        pa.array(catalog.description, pa.string()),
+        " ",
+    ).to_pylist()
+
     shapes = ~lines.is_gift & (customer >= 0)
+    reset_ids, reset_day = repo.resets()
     if len(reset_ids):
         first_day = np.full(len(customer_ids), np.iinfo(np.int64).min, dtype=np.int64)
         at = index_of(customer_ids, profiles_of(resolution, reset_ids))
@@ -203,6 +197,7 @@ def load_data(store: Store, category_depth: int) -> RecommendData:
         # of a merged profile's resets the latest counts
         np.maximum.at(first_day, at[at >= 0], reset_day[at >= 0] + 1)
         shapes &= lines.day >= first_day[np.maximum(customer, 0)]
+    removed_ids, removed_category = repo.removals()
     if len(removed_ids):
         cust = index_of(customer_ids, profiles_of(resolution, removed_ids))
         cat = index_of(category_names, removed_category)
@@ -213,6 +208,7 @@ def load_data(store: Store, category_depth: int) -> RecommendData:
         line_keys = np.maximum(customer, 0) * n_cat + line_cat
         shapes &= ~(np.isin(line_keys, removed_keys) & (line_cat >= 0))
 
+    cust_all, country_all = repo.customer_countries()
     order = np.argsort(cust_all)
     at = index_of(cust_all[order], customer_ids)
     country = np.full(len(customer_ids), "", dtype=object)

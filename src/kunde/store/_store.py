@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlalchemy import Engine as SAEngine
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.pool import StaticPool
 
 from kunde.errors import StoreUnavailableError
 from kunde.store.audit import AuditRepository
@@ -56,12 +55,6 @@ class Store:
     def is_sqlite(self) -> bool:
         """Whether this store is the embedded SQLite database."""
         return is_sqlite(self.db)
-
-    @property
-    def concurrent_reads(self) -> bool:
-        """Whether two threads may read at once, each on its own connection (not so for an
-        in-memory SQLite database: its one connection is shared)."""
-        return not isinstance(self.db.pool, StaticPool)
 
     def migrate(self) -> None:
         """Create or upgrade the schema to the newest migration."""
