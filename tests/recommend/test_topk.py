@@ -222,3 +222,22 @@ def test_dense_top_k_matches_argpartition_of_whole_rows(
     assert (idx[:, k_eff:] == -1).all()
     many, _ = top_k_dense(scores, k, many_ties=True)
     np.testing.assert_array_equal(many, idx)
+
+
+def test_rows_of_equal_values_take_the_whole_row_path(rng: np.random.Generator) -> None:
+    # a row of one repeated value makes the run bound useless: that row is partitioned whole
+    block = rng.random((6, 3000)).astype(np.float32)
+    block[1] = 0.5
+    block[4, ::2] = 0.25
+    block[4, 1::2] = 0.0
+    for k in (1, 5, 40):
+        rows, cols = top_k_positive(block, k)
+        ref_rows, ref_cols = _partition_reference(block, k, block > 0)
+        np.testing.assert_array_equal(rows, ref_rows)
+        np.testing.assert_array_equal(cols, ref_cols)
+        idx, top = top_k_dense(block, k)
+        part = np.argpartition(-block, k - 1, axis=1)[:, :k]
+        part_scores = np.take_along_axis(block, part, axis=1)
+        order = np.argsort(-part_scores, axis=1, kind="stable")
+        np.testing.assert_array_equal(idx, np.take_along_axis(part, order, axis=1))
+        np.testing.assert_array_equal(top, np.take_along_axis(part_scores, order, axis=1))

@@ -23,6 +23,8 @@ BLOCK_ELEMENTS = 4_000_000
 """Dense entries per block when a large matrix is built block by block (16 MB in float32)."""
 RUNS_PER_K = 4
 """Runs per kept entry whose maxima bound a row's k-th largest value (:func:`top_k_where`)."""
+WIDE_PER_K = 8
+"""Entries per kept entry reaching that bound beyond which a row is partitioned whole."""
 
 
 def top_k_dense(
@@ -95,7 +97,10 @@ def _top_k_untied(
     rows = flat // n_cols
     counts = np.bincount(rows, minlength=n_rows)
     offset = np.arange(len(flat)) - (np.cumsum(counts) - counts)[rows]
-    width = max(int(counts.max(initial=0)), need)
+    wide = counts > WIDE_PER_K * need  # a loose bound (many equal scores): left to partition
+    narrow = ~wide[rows]
+    rows, offset, flat = rows[narrow], offset[narrow], flat[narrow]
+    width = max(int(counts[~wide].max(initial=0)), need)
     values = np.full((n_rows, width), -np.inf, dtype=scores.dtype)
     values[rows, offset] = scores.reshape(-1)[flat]
     cols = np.full((n_rows, width), -1, dtype=np.int64)
@@ -104,7 +109,7 @@ def _top_k_untied(
     top = np.take_along_axis(values, order, axis=1)
     idx = np.take_along_axis(cols, order, axis=1)
     tied = np.any((top[:, :k] == top[:, 1:]) & (top[:, :k] > -np.inf), axis=1)
-    tied |= np.any(np.isnan(scores) | (scores == np.inf), axis=1)
+    tied |= np.any(np.isnan(scores) | (scores == np.inf), axis=1) | wide
     return idx[:, :k], top[:, :k].astype(np.float32), tied
 
 
@@ -214,9 +219,13 @@ def top_k_where(
     values = block.reshape(-1)[flat]
     counts = np.bincount(rows, minlength=n_rows)
     offset = np.arange(len(flat)) - (np.cumsum(counts) - counts)[rows]
-    width = max(int(counts.max(initial=0)), k)
+    # a loose bound (many equal values): the row keeps kth = -inf, so all of its entries
+    # reach it and argpartition of the whole row decides below
+    wide = counts > WIDE_PER_K * k
+    narrow = ~wide[rows]
+    width = max(int(counts[~wide].max(initial=0)), k)
     padded = np.full((n_rows, width), -np.inf, dtype=block.dtype)
-    padded[rows, offset] = values
+    padded[rows[narrow], offset[narrow]] = values[narrow]
     kth = np.partition(padded, width - k, axis=1)[:, width - k]
     chosen = (values >= kth[rows]) | (counts <= k)[rows]
     over = np.flatnonzero(np.bincount(rows[chosen], minlength=n_rows) > k)
