@@ -55,6 +55,8 @@ ALSO_BOUGHT_HALF_LIFE_DAYS = 365.0
 """Half-life of co-purchase evidence for "also bought" and complements."""
 SEGMENT_POPULAR = 100
 """Popular products stored per segment."""
+CANDIDATE_CHUNK = 1024
+"""Customers ranked at a time by each of the two training threads."""
 
 
 @dataclass(frozen=True)
@@ -182,14 +184,19 @@ def train(store: Store, settings: Settings) -> dict[str, Any]:
         personal = fit_personal(inter, features, reranker=settings.recommend_reranker)
         if len(users):
             exclude = _durable_bought(data, inter, durable)
-            first, second = np.array_split(users, 2)
-            later = pool.submit(
-                personal.ranker.recommend, second, settings.recommend_candidates, exclude=exclude
-            )
-            candidates[first] = personal.ranker.recommend(
-                first, settings.recommend_candidates, exclude=exclude
-            )
-            candidates[second] = later.result()
+
+            def rank(chunks: list[NDArray[np.int64]]) -> None:
+                for chunk in chunks:
+                    candidates[chunk] = personal.ranker.recommend(
+                        chunk, settings.recommend_candidates, exclude=exclude
+                    )
+
+            # chunks of half a scoring block each, alternately per thread: two at a time
+            # take the memory one block took
+            chunks = np.array_split(users, max(2, -(-len(users) // CANDIDATE_CHUNK)))
+            later = pool.submit(rank, chunks[1::2])
+            rank(chunks[0::2])
+            later.result()
         lists = side.result()
     window_start = data.as_of_day - settings.recommend_novelty_days
     new_releases = np.flatnonzero(data.released_day >= window_start).astype(np.int64)
