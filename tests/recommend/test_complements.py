@@ -58,3 +58,32 @@ def test_refuses_bad_input(planted: Lines) -> None:
         Complements().complements(0)
     with pytest.raises(InvalidFieldError):
         Complements(min_support=0)
+
+
+def test_lift_matches_the_dense_definition(planted: Lines) -> None:
+    # reference: support and decayed joint weight from two separate dense products
+    inter = planted.interactions()
+    model = Complements(4, min_support=2, shrinkage=3.0, half_life_days=20.0)
+    model.fit(inter, planted.category)
+    presence = inter.basket_matrix().toarray().astype(np.float64)
+    weighted = inter.basket_matrix(20.0).toarray().astype(np.float64)
+    support = presence.T @ presence
+    joint = weighted.T @ weighted
+    weight = weighted.sum(axis=0)
+    lift = joint * weighted.max(axis=1).sum() / np.outer(weight, weight)
+    lift *= support / (support + 3.0)
+    lift[support < 2] = 0.0
+    np.fill_diagonal(lift, 0.0)
+    same = planted.category[:, None] == planted.category[None, :]
+    for kept, expected in (
+        (model.complements_, np.where(same, 0.0, lift)),
+        (model.substitutes_, np.where(same, lift, 0.0)),
+    ):
+        assert kept.nnz > 0
+        for item in range(planted.n_items):
+            row = kept.getrow(item)
+            np.testing.assert_allclose(row.data, expected[item, row.indices], rtol=1e-5)
+            left_out = np.setdiff1d(np.flatnonzero(expected[item] > 0), row.indices)
+            assert row.nnz == min(4, np.count_nonzero(expected[item] > 0))
+            if len(left_out):
+                assert row.data.min() >= expected[item, left_out].max() * (1 - 1e-5)

@@ -115,3 +115,20 @@ def test_learned_ranker_samples_negatives_and_customers(rng: np.random.Generator
         inter, None, None
     )
     assert len(few_x) <= 10 * 30 < len(full_x)
+
+
+def test_training_pairs_computed_in_two_threads_are_the_single_threads(
+    rng: np.random.Generator,
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    lines = planted_lines(rng, group_size=24, n_customers=400, days=150)
+    inter = lines.interactions(lines.day < 120)
+    ranker = LearnedRanker(candidates=30, negative_share=0.5)
+    ranker.fit_seconds_ = {}
+    alone = ranker._labelled(inter, None, None)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        halves = ranker._labelled(inter, None, None, pool)
+    assert len(alone[0]) > 2 * 64 * 30 * 0.5 * 0.5  # enough customers to be split in two
+    for one, two in zip(alone, halves, strict=True):
+        np.testing.assert_array_equal(one, two)

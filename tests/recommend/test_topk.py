@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kunde.recommend import top_k_rows
-from kunde.recommend._topk import top_k_blocks, top_k_dense, top_k_positive, top_k_sparse_rows
+from kunde.recommend._topk import (
+    top_k_blocks,
+    top_k_blocks_of_many,
+    top_k_dense,
+    top_k_positive,
+    top_k_sparse_rows,
+    top_k_where,
+)
 
 
 def test_top_k_dense_matches_full_sort(rng: np.random.Generator) -> None:
@@ -101,3 +110,134 @@ def test_positive_top_k_never_keeps_more_than_k_under_ties() -> None:
 def test_keeping_nothing_keeps_nothing() -> None:
     matrix = sp.csr_matrix(np.array([[1.0, 2.0], [0.0, 3.0]]))
     assert top_k_sparse_rows(matrix, 0).nnz == 0
+
+
+def _partition_reference(
+    block: np.ndarray[Any, Any], k: int, valid: np.ndarray[Any, Any]
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """The selection before the lower bound: one np.partition of the whole block, ties cut by
+    argpartition of the row (the choice the trained models were made with)."""
+    n_cols = block.shape[1]
+    if k < n_cols:
+        threshold = np.partition(block, n_cols - k, axis=1)[:, n_cols - k]
+        keep = (block >= threshold[:, None]) & valid
+    else:
+        keep = valid.copy()
+    over = np.flatnonzero(np.count_nonzero(keep, axis=1) > k)
+    if len(over):
+        top = np.argpartition(-block[over], k - 1, axis=1)[:, :k]
+        keep[over] = False
+        keep[over[:, None], top] = valid[over[:, None], top]
+    rows, cols = np.divmod(np.flatnonzero(keep), max(n_cols, 1))
+    return rows, cols
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.integers(1, 30),
+    st.integers(1, 120),
+    st.integers(1, 60),
+    st.integers(0, 2**32 - 1),
+    st.sampled_from([2, 4, 50, 10**6]),
+    st.floats(0.0, 1.0),
+    st.sampled_from([np.float32, np.float64]),
+)
+def test_positive_top_k_is_the_partition_choice_tie_for_tie(
+    n_rows: int, n_cols: int, k: int, seed: int, levels: int, density: float, dtype: type
+) -> None:
+    # few value levels make ties at the k-th value; zeros and negatives are never valid
+    rng = np.random.default_rng(seed)
+    values = rng.integers(-levels // 3, levels + 1, (n_rows, n_cols)).astype(dtype)
+    block = np.where(rng.random((n_rows, n_cols)) < density, values, 0).astype(dtype)
+    rows, cols = top_k_positive(block, k)
+    ref_rows, ref_cols = _partition_reference(block, k, block > 0)
+    np.testing.assert_array_equal(rows, ref_rows)
+    np.testing.assert_array_equal(cols, ref_cols)
+    # and it is the top k of the naive sort: as many as allowed, none better left out
+    for r in range(n_rows):
+        positive = block[r][block[r] > 0]
+        kept = block[r, cols[rows == r]]
+        assert len(kept) == min(k, len(positive))
+        if len(kept) < len(positive):
+            dropped = np.sort(positive)[: len(positive) - len(kept)]
+            assert kept.min() >= dropped.max()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 40), st.integers(1, 12), st.integers(0, 2**32 - 1))
+def test_padded_rows_with_minus_inf_match_the_reference(n_rows: int, k: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    block = rng.integers(-3, 4, (n_rows, 25)).astype(np.float64)
+    block[rng.random(block.shape) < 0.3] = -np.inf
+    valid = np.isfinite(block)
+    got = top_k_where(block, k, valid)
+    ref = _partition_reference(block, k, valid)
+    np.testing.assert_array_equal(got[0], ref[0])
+    np.testing.assert_array_equal(got[1], ref[1])
+
+
+def test_sparse_and_dense_blocks_choose_the_same(rng: np.random.Generator) -> None:
+    dense = np.round(rng.random((50, 30)) * 4 - 1).astype(np.float32)
+    from_dense, from_sparse = top_k_blocks_of_many(
+        lambda a, b: (dense[a:b].copy(), sp.csr_matrix(dense[a:b])), 2, 50, 30, 5
+    )
+    assert (from_dense != from_sparse).nnz == 0
+    assert from_dense.nnz > 0
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.integers(1, 30),
+    st.integers(1, 150),
+    st.integers(1, 60),
+    st.integers(0, 2**32 - 1),
+    st.sampled_from([3, 40, 10**6]),
+    st.floats(0.0, 1.0),
+    st.booleans(),
+)
+def test_dense_top_k_matches_argpartition_of_whole_rows(
+    n_rows: int, n_cols: int, k: int, seed: int, levels: int, allowed: float, odd: bool
+) -> None:
+    # reference: argpartition of each whole row, then a stable sort of the k it picked (the
+    # order the trained models were made with); few levels make ties, -inf excluded columns
+    rng = np.random.default_rng(seed)
+    scores = rng.integers(0, levels, (n_rows, n_cols)).astype(np.float32) / levels
+    scores[rng.random(scores.shape) > allowed] = -np.inf
+    if odd:
+        scores[rng.random(scores.shape) < 0.02] = np.nan
+        scores[rng.random(scores.shape) < 0.02] = np.inf
+    idx, top = top_k_dense(scores, k)
+    k_eff = min(k, n_cols)
+    if k_eff < n_cols:
+        part = np.argpartition(-scores, k_eff - 1, axis=1)[:, :k_eff]
+    else:
+        part = np.broadcast_to(np.arange(n_cols), (n_rows, n_cols)).copy()
+    part_scores = np.take_along_axis(scores, part, axis=1)
+    order = np.argsort(-part_scores, axis=1, kind="stable")
+    ref_idx = np.take_along_axis(part, order, axis=1)
+    ref_top = np.take_along_axis(part_scores, order, axis=1)
+    ref_idx[~np.isfinite(ref_top)] = -1
+    np.testing.assert_array_equal(idx[:, :k_eff], ref_idx)
+    np.testing.assert_array_equal(top[:, :k_eff], ref_top)
+    assert (idx[:, k_eff:] == -1).all()
+    many, _ = top_k_dense(scores, k, many_ties=True)
+    np.testing.assert_array_equal(many, idx)
+
+
+def test_rows_of_equal_values_take_the_whole_row_path(rng: np.random.Generator) -> None:
+    # a row of one repeated value makes the run bound useless: that row is partitioned whole
+    block = rng.random((6, 3000)).astype(np.float32)
+    block[1] = 0.5
+    block[4, ::2] = 0.25
+    block[4, 1::2] = 0.0
+    for k in (1, 5, 40):
+        rows, cols = top_k_positive(block, k)
+        ref_rows, ref_cols = _partition_reference(block, k, block > 0)
+        np.testing.assert_array_equal(rows, ref_rows)
+        np.testing.assert_array_equal(cols, ref_cols)
+        idx, top = top_k_dense(block, k)
+        part = np.argpartition(-block, k - 1, axis=1)[:, :k]
+        part_scores = np.take_along_axis(block, part, axis=1)
+        order = np.argsort(-part_scores, axis=1, kind="stable")
+        np.testing.assert_array_equal(idx, np.take_along_axis(part, order, axis=1))
+        np.testing.assert_array_equal(top, np.take_along_axis(part_scores, order, axis=1))

@@ -15,6 +15,7 @@ What is fitted (all from :mod:`kunde.recommend`):
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -54,6 +55,8 @@ ALSO_BOUGHT_HALF_LIFE_DAYS = 365.0
 """Half-life of co-purchase evidence for "also bought" and complements."""
 SEGMENT_POPULAR = 100
 """Popular products stored per segment."""
+CANDIDATE_CHUNK = 1024
+"""Customers ranked at a time by each of the two training threads."""
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,35 @@ def _segment_popular(data: RecommendData) -> tuple[NDArray[np.str_], NDArray[np.
     return segments.astype(np.str_), top.astype(np.int32)
 
 
+@dataclass(frozen=True)
+class ProductLists:
+    """The lists that do not depend on the customer: "also bought", complements, trends."""
+
+    also_bought: sp.csr_matrix
+    complements: sp.csr_matrix
+    trend: NDArray[np.float32]
+    segment_names: NDArray[np.str_]
+    segment_popular: NDArray[np.int32]
+
+
+def _product_lists(data: RecommendData, inter: Interactions) -> ProductLists:
+    also_bought = ItemKNN(
+        50, source="both", half_life_days=ALSO_BOUGHT_HALF_LIFE_DAYS, max_row_items=150
+    ).fit(inter)
+    complements = Complements(20, half_life_days=ALSO_BOUGHT_HALF_LIFE_DAYS).fit(
+        inter, data.item_category
+    )
+    trend = Popularity(TREND_HALF_LIFE_DAYS).fit(inter).scores_
+    segment_names, segment_popular = _segment_popular(data)
+    return ProductLists(
+        also_bought.similarity_,
+        complements.complements_,
+        trend.astype(np.float32),
+        segment_names,
+        segment_popular,
+    )
+
+
 def train(store: Store, settings: Settings) -> dict[str, Any]:
     """Fit the recommendation models on everything stored and swap in a new version.
 
@@ -141,23 +173,31 @@ def train(store: Store, settings: Settings) -> dict[str, Any]:
     loaded = time.perf_counter()
     inter = data.interactions()
     features = text_features(data.item_text)
-    personal = fit_personal(inter, features, reranker=settings.recommend_reranker)
     durable = durable_mask(data.category_names, settings.recommend_consumable_categories)
     users = np.flatnonzero(np.bincount(inter.profile_customer, minlength=data.n_customers) > 0)
     candidates = np.full((data.n_customers, settings.recommend_candidates), -1, dtype=np.int32)
-    if len(users):
-        exclude = _durable_bought(data, inter, durable)
-        candidates[users] = personal.ranker.recommend(
-            users, settings.recommend_candidates, exclude=exclude
-        )
-    also_bought = ItemKNN(
-        50, source="both", half_life_days=ALSO_BOUGHT_HALF_LIFE_DAYS, max_row_items=150
-    ).fit(inter)
-    complements = Complements(20, half_life_days=ALSO_BOUGHT_HALF_LIFE_DAYS).fit(
-        inter, data.item_category
-    )
-    trend = Popularity(TREND_HALF_LIFE_DAYS).fit(inter).scores_
-    segment_names, segment_popular = _segment_popular(data)
+    # two threads (numpy and scipy release the GIL in their loops): the product lists beside
+    # the personal ranking, then half of the customers' candidates each. Every result is the
+    # one a single thread computes: no model depends on another or on the order of the work.
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="kunde-train") as pool:
+        side = pool.submit(_product_lists, data, inter)
+        personal = fit_personal(inter, features, reranker=settings.recommend_reranker)
+        if len(users):
+            exclude = _durable_bought(data, inter, durable)
+
+            def rank(chunks: list[NDArray[np.int64]]) -> None:
+                for chunk in chunks:
+                    candidates[chunk] = personal.ranker.recommend(
+                        chunk, settings.recommend_candidates, exclude=exclude
+                    )
+
+            # chunks of half a scoring block each, alternately per thread: two at a time
+            # take the memory one block took
+            chunks = np.array_split(users, max(2, -(-len(users) // CANDIDATE_CHUNK)))
+            later = pool.submit(rank, chunks[1::2])
+            rank(chunks[0::2])
+            later.result()
+        lists = side.result()
     window_start = data.as_of_day - settings.recommend_novelty_days
     new_releases = np.flatnonzero(data.released_day >= window_start).astype(np.int64)
     fitted = time.perf_counter()
@@ -188,13 +228,13 @@ def train(store: Store, settings: Settings) -> dict[str, Any]:
         "released_day": data.released_day,
         "customer_ids": data.customer_ids,
         "candidates": candidates,
-        "also_bought": also_bought.similarity_,
-        "complements": complements.complements_,
+        "also_bought": lists.also_bought,
+        "complements": lists.complements,
         "similarity": personal.similarity,
         "features": features,
-        "trend": trend.astype(np.float32),
-        "segment_names": segment_names,
-        "segment_popular": segment_popular,
+        "trend": lists.trend,
+        "segment_names": lists.segment_names,
+        "segment_popular": lists.segment_popular,
         "new_releases": new_releases,
         "absorbed_ids": data.absorbed_ids,
         "absorbed_profile": data.absorbed_profile,

@@ -36,6 +36,7 @@ def _root(
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks on errors."),
 ) -> None:
     _common.state.debug = debug
+    _common.skip_pandas()
 
 
 @app.command()

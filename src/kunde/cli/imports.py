@@ -22,28 +22,6 @@ _FILE = typer.Argument(..., help="A .csv, .csv.gz or .parquet file.", show_defau
 _JSON = typer.Option(False, "--json", help="Print the summary as JSON.")
 
 
-class _NoPandas:
-    """An import hook that makes ``import pandas`` fail (used for one probe only)."""
-
-    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
-        if name.partition(".")[0] == "pandas":
-            raise ImportError("kunde import does not use pandas")
-
-
-def _skip_pandas() -> None:
-    """Spare an import ~0.8 s: pyarrow imports pandas, when installed, the first time it
-    converts Python objects. kunde never hands pandas objects to pyarrow, so let pyarrow's one
-    probe find no pandas; pandas itself stays importable for anything else."""
-    import pyarrow as pa
-
-    hook = _NoPandas()
-    sys.meta_path.insert(0, hook)
-    try:
-        pa.array([0])
-    finally:
-        sys.meta_path.remove(hook)
-
-
 def _report(kind: str, summary: ImportSummary, as_json: bool) -> None:
     """Print the summary; exit 1 when lines were rejected."""
     if as_json:
@@ -72,7 +50,6 @@ def orders(
 ) -> None:
     """Import order lines (canonical columns: customer_id, ordered_at, order_id, product_id,
     quantity, unit_price or amount, ...)."""
-    _skip_pandas()
     summary = _common.engine().import_orders(
         file, format=format, mapping=parse_mapping(map_), progress=sys.stderr.isatty()
     )
@@ -82,7 +59,6 @@ def orders(
 @app.command()
 def products(file: Path = _FILE, as_json: bool = _JSON) -> None:
     """Import products (product_id,name,category,brand,price,released_at,description)."""
-    _skip_pandas()
     summary = _common.engine().import_products(file, progress=sys.stderr.isatty())
     _report("products", summary, as_json)
 
@@ -91,6 +67,5 @@ def products(file: Path = _FILE, as_json: bool = _JSON) -> None:
 def events(file: Path = _FILE, as_json: bool = _JSON) -> None:
     """Import behavioural events (event_id,occurred_at,type,customer_id|anonymous_id,
     touchpoint,product_id,properties)."""
-    _skip_pandas()
     summary = _common.engine().import_events(file, progress=sys.stderr.isatty())
     _report("events", summary, as_json)

@@ -52,7 +52,6 @@ def fit(
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Fit BG/NBD, Pareto/NBD, MBG/NBD and Gamma-Gamma; keep the best purchase model (BIC)."""
-    _common.skip_pandas()
     result = _common.engine().value_fit(
         as_of=_day(as_of), time_unit=time_unit.upper(), models=model or None
     )
@@ -73,6 +72,5 @@ def export(
     as_of: datetime | None = _AS_OF,
 ) -> None:
     """Write p_alive, expected purchases, expected value and segment per customer (CSV)."""
-    _common.skip_pandas()
     rows = _common.engine().value_export(output, horizon_days=horizon_days, as_of=_day(as_of))
     _common.out.print(f"wrote {rows:,} customers to {output}", markup=False, soft_wrap=True)

@@ -73,19 +73,31 @@ class Complements:
         counts = np.asarray(presence.sum(axis=0), dtype=np.float64).ravel()
         weight = np.asarray(weighted.sum(axis=0), dtype=np.float64).ravel()
         inv = (1.0 / np.maximum(weight, 1e-12)).astype(np.float32)
-        presence_t = sp.csr_matrix(presence.T)
-        weighted_t = sp.csr_matrix(weighted.T)
+        # one product gives both counts: support (shared baskets) as the real part and the
+        # decayed joint weight Σ w_b·w_b as the imaginary part (presence is 0/1, so every
+        # product 1·w² and sum is the one the two separate real products would make)
+        presence_t = sp.csr_matrix(presence.T, dtype=np.complex64)
+        squared = sp.csr_matrix(weighted, dtype=np.float32, copy=True)
+        squared.data *= squared.data
+        paired = sp.csr_matrix(presence + 1j * squared, dtype=np.complex64)
         known = category >= 0
+        n_b = np.float32(n_baskets)
+        shrink = np.float32(self.shrinkage)
 
-        def lift_blocks(start: int, stop: int) -> tuple[NDArray[np.float32], ...]:
-            support = np.asarray((presence_t[start:stop] @ presence).toarray(), dtype=np.float32)
-            joint = np.asarray((weighted_t[start:stop] @ weighted).toarray(), dtype=np.float32)
-            lift = joint * np.float32(n_baskets) * inv[start:stop, None] * inv[None, :]
-            lift *= support / (support + np.float32(self.shrinkage))
-            lift[support < self.min_support] = 0.0
-            lift[np.arange(stop - start), np.arange(start, stop)] = 0.0
-            same_cat = (category[start:stop, None] == category[None, :]) & known[start:stop, None]
-            return np.where(same_cat, 0.0, lift), np.where(same_cat, lift, 0.0)
+        def lift_blocks(start: int, stop: int) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+            both = sp.csr_matrix(presence_t[start:stop] @ paired)
+            row = np.repeat(np.arange(start, stop), np.diff(both.indptr))
+            col = both.indices
+            support = both.data.real.astype(np.float32)
+            lift = both.data.imag.astype(np.float32) * n_b * inv[row] * inv[col]
+            lift *= support / (support + shrink)
+            lift[(support < self.min_support) | (col == row)] = 0.0
+            same_cat = (category[row] == category[col]) & known[row]
+            shape = (stop - start, n_items)
+            return (
+                sp.csr_matrix((np.where(same_cat, 0.0, lift), col, both.indptr), shape=shape),
+                sp.csr_matrix((np.where(same_cat, lift, 0.0), col, both.indptr), shape=shape),
+            )
 
         k = min(self.neighbours, max(n_items - 1, 1))
         complements, substitutes = top_k_blocks_of_many(lift_blocks, 2, n_items, n_items, k)

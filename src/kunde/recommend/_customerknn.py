@@ -59,7 +59,7 @@ class CustomerKNN:
         sim = np.asarray((self.normalised_[users] @ self.normalised_t_).toarray(), dtype=np.float32)
         sim[np.arange(len(users)), users] = 0.0  # a customer is not their own neighbour
         sim[sim <= 0] = -np.inf
-        idx, top = top_k_dense(sim, min(self.neighbours, sim.shape[1]))
+        idx, top = top_k_dense(sim, min(self.neighbours, sim.shape[1]), many_ties=True)
         ok = idx >= 0
         weights = sp.csr_matrix(
             (top[ok], (np.nonzero(ok)[0], idx[ok])), shape=(len(users), sim.shape[1])

@@ -124,10 +124,11 @@ class ItemKNN:
         left = (norms ** (-2.0 * self.alpha)).astype(np.float32)
         right = (norms ** (-2.0 * (1.0 - self.alpha + self.beta))).astype(np.float32)
 
-        def block(start: int, stop: int) -> NDArray[np.float32]:
-            b = np.asarray((xt[start:stop] @ x).toarray(), dtype=np.float32)
-            b *= right[None, :]
-            b[np.arange(stop - start), np.arange(start, stop)] = 0.0
+        def block(start: int, stop: int) -> sp.csr_matrix:
+            b = sp.csr_matrix(xt[start:stop] @ x, dtype=np.float32)
+            b.data *= right[b.indices]
+            row = np.repeat(np.arange(start, stop), np.diff(b.indptr))
+            b.data[b.indices == row] = 0.0  # a product is not its own neighbour
             return b
 
         sim = top_k_blocks(block, n_items, n_items, min(self.neighbours, max(n_items - 1, 1)))

@@ -51,16 +51,15 @@ def newton_logistic(
     n_features = z.shape[1]
     penalty = np.r_[np.full(n_features - 1, l2), 0.0]
 
-    def objective(w: NDArray[np.float64]) -> float:
+    def objective(w: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
         margin = z @ w
         loss = (np.logaddexp(0.0, margin) - y * margin) * sample_w
-        return float(loss.sum() + (penalty * w * w).sum())
+        return float(loss.sum() + (penalty * w * w).sum()), margin
 
     chunks = _chunked(z)
     w = np.zeros(n_features)
-    value = objective(w)
+    value, margin = objective(w)  # the margin of the accepted step is the next step's
     for _ in range(50):
-        margin = z @ w
         p = 0.5 * (1.0 + np.tanh(0.5 * margin))
         grad = z.T @ ((p - y) * sample_w) + 2.0 * penalty * w
         curvature = p * (1.0 - p) * sample_w
@@ -71,14 +70,14 @@ def newton_logistic(
             break
         t = 1.0
         while t > 1e-6:
-            candidate = objective(w - t * step)
+            candidate, candidate_margin = objective(w - t * step)
             if candidate <= value - 1e-4 * t * decrease:
                 break
             t *= 0.5
         else:
             raise ConvergenceError("the re-ranker did not converge; raise l2")
         w = w - t * step
-        value = candidate
+        value, margin = candidate, candidate_margin
     if not np.all(np.isfinite(w)):
         raise ConvergenceError("the re-ranker did not converge; raise l2")
     return w

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import Executor, ThreadPoolExecutor
 
 import numpy as np
 import scipy.sparse as sp
@@ -105,6 +106,7 @@ class LearnedRanker:
         interactions: Interactions,
         item_features: sp.csr_matrix | None,
         text_similarity: sp.csr_matrix | None,
+        pool: Executor | None = None,
     ) -> tuple[NDArray[np.float32], NDArray[np.bool_], NDArray[np.float64]]:
         cut = interactions.as_of_day + 1 - self.label_days
         inner = interactions.restrict(cut)
@@ -146,7 +148,7 @@ class LearnedRanker:
         ws: list[NDArray[np.float64]] = []
         for start in range(0, len(users), BLOCK_ROWS):
             block = users[start : start + BLOCK_ROWS]
-            cand, feats = candidate_features(base, ctx, block, before, self.candidates)
+            cand, feats = _features_in_halves(pool, base, ctx, block, before, self.candidates)
             labels = np.isin(block[:, None] * n_items + cand, truth_keys)
             user_w = np.broadcast_to(n_truth[block, None] ** -self.truth_weight_power, cand.shape)
             sampled = rng.random(cand.shape) < self.negative_share
@@ -170,32 +172,50 @@ class LearnedRanker:
         if item_features is not None and self.config.content_weight > 0:
             text_similarity = PersonalRanker(self.config).item_knn().text_similarity(item_features)
         self.fit_seconds_["text neighbours"] = time.perf_counter() - lap
-        lap = time.perf_counter()
-        x, y, sample_w = self._labelled(interactions, item_features, text_similarity)
-        self.fit_seconds_["training pairs"] = (
-            time.perf_counter() - lap - self.fit_seconds_["hold-out base models"]
-        )
-        lap = time.perf_counter()
-        if y.all() or not y.any():
-            raise ConvergenceError(
-                "the hold-out gives only one class of labels; use a longer label_days"
+        # a second thread (numpy and scipy release the GIL in their loops) fits the base
+        # models on all lines while this one learns the re-ranker on the hold-out, and
+        # computes half of the training pairs; each result is the one a single thread makes
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="kunde-rerank") as pool:
+            full = pool.submit(self._fit_base, interactions, item_features, text_similarity)
+            lap = time.perf_counter()
+            x, y, sample_w = self._labelled(interactions, item_features, text_similarity, pool)
+            self.fit_seconds_["training pairs"] = (
+                time.perf_counter() - lap - self.fit_seconds_["hold-out base models"]
             )
-        mean = x.mean(axis=0)
-        std = np.where(x.std(axis=0) > 0, x.std(axis=0), 1.0)
-        z = np.hstack([(x - mean) / std, np.ones((len(x), 1), dtype=np.float32)]).astype(np.float64)
-        weights = newton_logistic(z, y.astype(np.float64), sample_w, self.l2)
+            lap = time.perf_counter()
+            if y.all() or not y.any():
+                raise ConvergenceError(
+                    "the hold-out gives only one class of labels; use a longer label_days"
+                )
+            mean = x.mean(axis=0)
+            spread = x.std(axis=0)
+            std = np.where(spread > 0, spread, 1.0)
+            z = np.hstack([(x - mean) / std, np.ones((len(x), 1), dtype=np.float32)])
+            weights = newton_logistic(z.astype(np.float64), y.astype(np.float64), sample_w, self.l2)
+            self.fit_seconds_["logistic regression"] = time.perf_counter() - lap
+            base, ctx, seconds = full.result()
         self.mean_: NDArray[np.float32] = mean.astype(np.float32)
         self.std_: NDArray[np.float32] = std.astype(np.float32)
         self.coef_: NDArray[np.float32] = weights[:-1].astype(np.float32)
         self.intercept_: float = float(weights[-1])
-        self.fit_seconds_["logistic regression"] = time.perf_counter() - lap
+        self.base_: PersonalRanker = base
+        self.context_: RankContext = ctx
+        self.fit_seconds_["base models"] = seconds
+        return self
+
+    def _fit_base(
+        self,
+        interactions: Interactions,
+        item_features: sp.csr_matrix | None,
+        text_similarity: sp.csr_matrix | None,
+    ) -> tuple[PersonalRanker, RankContext, float]:
+        """The base models and context on all lines, and the seconds they took."""
         lap = time.perf_counter()
-        self.base_: PersonalRanker = PersonalRanker(self.config).fit(
+        base = PersonalRanker(self.config).fit(
             interactions, item_features, text_similarity=text_similarity
         )
-        self.context_: RankContext = context(interactions, item_features)
-        self.fit_seconds_["base models"] = time.perf_counter() - lap
-        return self
+        ctx = context(interactions, item_features)
+        return base, ctx, time.perf_counter() - lap
 
     # --- serving ---------------------------------------------------------------------------
 
@@ -225,3 +245,24 @@ class LearnedRanker:
         if not out:
             return np.empty((0, k), dtype=np.int64)
         return np.vstack(out)
+
+
+def _features_in_halves(
+    pool: Executor | None,
+    base: PersonalRanker,
+    ctx: RankContext,
+    users: NDArray[np.int64],
+    exclude: sp.csr_matrix | None,
+    candidates: int,
+) -> tuple[NDArray[np.int64], NDArray[np.float32]]:
+    """:func:`candidate_features` of ``users``, the second half computed by ``pool`` if any.
+
+    A customer's candidates and features depend on nothing but their own row.
+    """
+    half = len(users) // 2
+    if pool is None or half < 64:
+        return candidate_features(base, ctx, users, exclude, candidates)
+    later = pool.submit(candidate_features, base, ctx, users[half:], exclude, candidates)
+    cand, feats = candidate_features(base, ctx, users[:half], exclude, candidates)
+    cand_later, feats_later = later.result()
+    return np.vstack([cand, cand_later]), np.vstack([feats, feats_later])

@@ -26,6 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import Engine as SAEngine
 
+from kunde.store._line_text import line_range
 from kunde.store._recommend_rows import (
     CatalogRows,
     EditorialPicks,
@@ -47,11 +48,6 @@ from kunde.store.tables import (
     removed_interests,
 )
 
-_LINES_FROM = (
-    "FROM order_lines WHERE kind = 'product' AND product_id IS NOT NULL AND quantity > 0 "
-    "AND quantity - returned_quantity > 0"
-)
-_SEPARATOR = "\x1f"
 LINES_PER_READ = 2_000_000
 """Line keys per read of :meth:`RecommendRepository.lines` (bounds one text's length)."""
 
@@ -107,8 +103,9 @@ class RecommendRepository:
         whose units were all sent back are left out. Return lines themselves never count:
         their units are netted on the line they return (``returned_quantity``).
 
-        Read as one text per column (``group_concat`` / ``string_agg``) per range of line
-        keys, split and parsed by numpy: half a million rows never become Python tuples. A
+        Read as one text per column (``group_concat`` / ``string_agg``) per range of line keys
+        holding at most ``LINES_PER_READ`` lines, split and parsed by numpy: half a million
+        rows never become Python tuples. Day and gift flag come as one fixed-width text. A
         range whose ids contain the separator is read row by row instead.
         """
         parts: list[LineRows] = []
@@ -117,69 +114,20 @@ class RecommendRepository:
             cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
             try:
                 while True:
-                    part, after = self._line_range(cursor, after)
+                    part, after = line_range(cursor, self._sqlite, after, LINES_PER_READ)
+                    parts.append(part)
                     if after is None:
                         break
-                    parts.append(part)
             finally:
                 cursor.close()
-        if not parts:
-            return line_rows([])
+        if len(parts) == 1:
+            return parts[0]
         return LineRows(
             **{
                 name: np.concatenate([getattr(part, name) for part in parts])
                 for name in ("customer_id", "order_id", "product_id", "day", "quantity", "is_gift")
             }
         )
-
-    def _line_range(self, cursor: Any, after: int | None) -> tuple[LineRows, int | None]:
-        """The next ``LINES_PER_READ`` lines by key after ``after``, one text per column.
-
-        Returns the lines and the last key read (``None``: no lines were left).
-        """
-        day = (
-            "CAST(julianday(substr(ordered_at, 1, 10)) - 2440587.5 AS INTEGER)"
-            if self._sqlite
-            else "(CAST(ordered_at AS DATE) - DATE '1970-01-01')"
-        )
-        columns = (
-            "COALESCE(customer_id, '')",
-            "order_id",
-            "product_id",
-            day,
-            "quantity - returned_quantity",
-            "CAST(is_gift AS INTEGER)",
-        )
-        where = _LINES_FROM + ("" if after is None else f" AND line_key > {int(after)}")
-        # the key LINES_PER_READ lines on bounds this read (none: the rest fits in one)
-        cursor.execute(
-            f"SELECT line_key {where} ORDER BY line_key LIMIT 1 OFFSET {LINES_PER_READ - 1}"
-        )
-        bound = cursor.fetchone()
-        if bound is not None:
-            where += f" AND line_key <= {int(bound[0])}"
-        if self._sqlite:  # one pass: every aggregate sees the rows in the same order
-            joined = [f"group_concat({c}, char(31))" for c in columns]
-        else:
-            joined = [f"string_agg(CAST({c} AS TEXT), chr(31) ORDER BY line_key)" for c in columns]
-        cursor.execute(f"SELECT COUNT(*), MAX(line_key), {', '.join(joined)} {where}")
-        count, last, cust, order, product, days, kept, gift = cursor.fetchone()
-        if not count:
-            return line_rows([]), None
-        split = [np.array(str(v).split(_SEPARATOR), dtype=np.str_) for v in (cust, order, product)]
-        numbers = [np.fromstring(str(v), sep=_SEPARATOR) for v in (days, kept, gift)]
-        if any(len(a) != count for a in (*split, *numbers)):  # an id holds the separator
-            cursor.execute(f"SELECT {', '.join(columns)} {where} ORDER BY line_key")
-            return line_rows(cursor.fetchall()), int(last)
-        lines = LineRows(
-            customer_id=split[0],
-            order_id=split[1],
-            product_id=split[2],
-            day=numbers[0].astype(np.int64),
-            quantity=numbers[1].astype(np.float64),
-            is_gift=numbers[2] != 0,
-        )
-        return lines, int(last)
 
     def customer_lines(self, customer_id: str, *, conn: Connection | None = None) -> LineRows:
         """One customer's bought product lines like :meth:`lines`, with their exact times."""
