@@ -295,6 +295,14 @@ class Engine(IdentityFacade, RecommendFacade, RightsFacade, ValueFacade):
         """Create or update products; returns ``(created, updated)``."""
         return payloads.upsert_products(self.store, products)
 
+    def reads_inline(self) -> bool:
+        """Whether a short keyed read may run in a caller's event loop.
+
+        True on SQLite (a local file in WAL mode: readers never wait for a writer); a database
+        over the network is read from a thread.
+        """
+        return self.store.is_sqlite
+
     def get_product(self, product_id: str) -> dict[str, object]:
         """One product's stored fields.
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from pytest import MonkeyPatch
+
+from kunde.engine import Engine
 
 SPATEN = {
     "product_id": "P-1",
@@ -57,3 +60,15 @@ def test_negative_price_is_422_at_the_field(
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "products", 1, "price"]
     assert client.get("/v1/products/P-1", headers=auth["admin"]).status_code == 404
+
+
+def test_a_networked_database_is_read_from_a_thread(
+    client: TestClient, auth: dict[str, dict[str, str]], engine: Engine, monkeypatch: MonkeyPatch
+) -> None:
+    # On PostgreSQL the route hands the read to a thread instead of the event loop; the
+    # answers are the same.
+    assert engine.reads_inline()  # the test store is SQLite
+    client.post("/v1/products", json=SPATEN, headers=auth["integration"])
+    monkeypatch.setattr(engine, "reads_inline", lambda: False)
+    assert client.get("/v1/products/P-1", headers=auth["analyst"]).json()["name"] == "Spaten"
+    assert client.get("/v1/products/P-404", headers=auth["analyst"]).status_code == 404

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
+from starlette.concurrency import run_in_threadpool
 
 from kunde.api.body import request_body_openapi
 from kunde.api.deps import DataWriter, EngineDep, MetricsDep, ProductId, ProductReader, ProductsBody
@@ -47,6 +48,10 @@ def post_products(
 
 
 @router.get("/products/{product_id}", responses=errors(401, 403, 404, 422))
-def get_product(principal: ProductReader, product_id: ProductId, engine: EngineDep) -> ProductOut:
+async def get_product(
+    principal: ProductReader, product_id: ProductId, engine: EngineDep
+) -> ProductOut:
     """One product of the catalog (no personal data: every role may read it)."""
-    return ProductOut.model_validate(engine.get_product(product_id))
+    if engine.reads_inline():  # one indexed read of a local SQLite file: no thread hop
+        return ProductOut.model_validate(engine.get_product(product_id))
+    return ProductOut.model_validate(await run_in_threadpool(engine.get_product, product_id))

@@ -28,22 +28,26 @@ ContextProducts = Annotated[
 
 
 @router.get("/products/{product_id}/also-bought", responses=errors(401, 403, 404, 409, 422))
-def get_also_bought(
+async def get_also_bought(
     principal: ProductReader, product_id: ProductId, engine: EngineDep, k: K = 10
 ) -> ProductListOut:
     """Customers who bought this also bought: co-purchase in all orders (anonymous ones too).
 
     No personal data: every role may read it. 409 until ``kunde train`` ran once.
     """
-    return ProductListOut.model_validate(engine.also_bought(product_id, k))
+    if engine.recommendations_inline():  # SQLite and the model in memory: no thread hop
+        return ProductListOut.model_validate(engine.also_bought(product_id, k))
+    return ProductListOut.model_validate(await run_in_threadpool(engine.also_bought, product_id, k))
 
 
 @router.get("/products/{product_id}/complements", responses=errors(401, 403, 404, 409, 422))
-def get_complements(
+async def get_complements(
     principal: ProductReader, product_id: ProductId, engine: EngineDep, k: K = 10
 ) -> ProductListOut:
     """Products of other categories that go with this one (cross-category lift)."""
-    return ProductListOut.model_validate(engine.complements(product_id, k))
+    if engine.recommendations_inline():
+        return ProductListOut.model_validate(engine.complements(product_id, k))
+    return ProductListOut.model_validate(await run_in_threadpool(engine.complements, product_id, k))
 
 
 @router.get(
