@@ -31,6 +31,9 @@ prototypes:
 - BG/CNBD-k and MBG/CNBD-k (Platzer & Reutterer 2016): the Wheat & Morrison estimate of the
   Erlang order of CDNOW's inter-purchase times is k = 1.06, i.e. Poisson timing, where both
   reduce to BG/NBD and MBG/NBD (BTYDplus's CDNOW demo also finds k = 1), so not implemented.
+- Abe's (2009) log-normal Pareto/NBD with correlated rates and covariates (``value_cdnow_abe.py``,
+  maximum likelihood on a (log lambda, log mu) grid): up to +62 log-likelihood, holdout
+  0.967-0.978x, bias -13.0 to -14.1 %; Pareto/NBD + log mean spend 0.959x, -12.2 %.
 
 The two targets pull against each other on this holdout: MAE is minimised by shrinking
 predictions towards the median (Pareto/NBD x 0.9: MAE 0.736, bias -20 %) and the bias by
