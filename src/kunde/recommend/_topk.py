@@ -277,6 +277,8 @@ def top_k_blocks_of_many(
     for start in range(0, n_rows, step):
         stop = min(start + step, n_rows)
         for out, block in zip(parts, block_rows(start, stop), strict=True):
+            if isinstance(block, sp.csr_matrix) and not (block.data > 0).any():
+                continue  # nothing to keep (e.g. substitutes in a shop without categories)
             if isinstance(block, sp.csr_matrix):
                 dense = np.asarray(block.toarray(), dtype=np.float32)
             else:
