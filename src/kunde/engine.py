@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from kunde._engine import access, audit, customers, imports, payloads, privacy
-from kunde._engine import demo as _demo
 from kunde._engine.access import Permission, Principal
 from kunde._engine.erased_guard import refuse_erased
 from kunde._engine.identity_facade import IdentityFacade
@@ -323,10 +322,14 @@ class Engine(IdentityFacade, RecommendFacade, RightsFacade, ValueFacade):
         Raises:
             ConfigurationError: in production (the demo writes made-up customers).
         """
+        from kunde._engine import demo as _demo  # the demo generator: not on every start-up
+
         return _demo.build_demo(self, seed=seed, customers=customers, progress=progress)
 
     def demo_admin_key(self, *, new: bool = False) -> str | None:
         """A new admin key for the demo, or ``None`` if the one it created earlier still works."""
+        from kunde._engine import demo as _demo
+
         return _demo.demo_admin_key(self, new=new)
 
     # --- customer value ---------------------------------------------------------------------

@@ -87,3 +87,16 @@ def test_lift_matches_the_dense_definition(planted: Lines) -> None:
             assert row.nnz == min(4, np.count_nonzero(expected[item] > 0))
             if len(left_out):
                 assert row.data.min() >= expected[item, left_out].max() * (1 - 1e-5)
+
+
+def test_a_shop_without_categories_gets_the_lists_of_one_category_per_product(
+    planted: Lines,
+) -> None:
+    # no category known: every pair is a complement, as when every product has its own
+    inter = planted.interactions()
+    unknown = Complements(5, min_support=2).fit(inter, np.full(planted.n_items, -1))
+    own = Complements(5, min_support=2).fit(inter, np.arange(planted.n_items))
+    assert unknown.complements_.nnz > 0
+    assert (unknown.complements_ != own.complements_).nnz == 0
+    assert unknown.substitutes_.nnz == 0 and own.substitutes_.nnz == 0
+    assert unknown.substitutes_.shape == own.substitutes_.shape

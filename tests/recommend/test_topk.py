@@ -241,3 +241,19 @@ def test_rows_of_equal_values_take_the_whole_row_path(rng: np.random.Generator) 
         order = np.argsort(-part_scores, axis=1, kind="stable")
         np.testing.assert_array_equal(idx, np.take_along_axis(part, order, axis=1))
         np.testing.assert_array_equal(top, np.take_along_axis(part_scores, order, axis=1))
+
+
+def test_sparse_blocks_without_positive_entries_keep_nothing(
+    rng: np.random.Generator, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr("kunde.recommend._topk.BLOCK_ELEMENTS", 10 * 30)  # blocks of 10 rows
+    dense = np.round(rng.random((50, 30)) * 4 - 1).astype(np.float32)
+    dense[10:30] = np.minimum(dense[10:30], 0.0)  # two blocks of zeros and negatives only
+    stored = sp.csr_matrix(np.where(dense == 0, np.float32(7), dense))
+    stored.data[stored.data == 7] = 0.0  # every entry stored, the zeros explicitly
+    from_dense, from_sparse, nothing = top_k_blocks_of_many(
+        lambda a, b: (dense[a:b].copy(), stored[a:b], sp.csr_matrix((b - a, 30))), 3, 50, 30, 5
+    )
+    assert (from_dense != from_sparse).nnz == 0
+    assert from_sparse[10:30].nnz == 0 and from_sparse.nnz > 0
+    assert nothing.nnz == 0 and nothing.shape == (50, 30) and nothing.dtype == np.float32

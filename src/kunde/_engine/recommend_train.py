@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
+from threadpoolctl import threadpool_limits
 
 from kunde._engine.recommend_data import RecommendData, load_data
 from kunde._engine.recommend_model import write_model
@@ -179,7 +180,12 @@ def train(store: Store, settings: Settings) -> dict[str, Any]:
     # two threads (numpy and scipy release the GIL in their loops): the product lists beside
     # the personal ranking, then half of the customers' candidates each. Every result is the
     # one a single thread computes: no model depends on another or on the order of the work.
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="kunde-train") as pool:
+    # BLAS threads on top of those only spin: one BLAS thread takes ~0.25 s less CPU for the
+    # same artefact (bit for bit on Online Retail)
+    with (
+        threadpool_limits(limits=1, user_api="blas"),
+        ThreadPoolExecutor(max_workers=2, thread_name_prefix="kunde-train") as pool,
+    ):
         side = pool.submit(_product_lists, data, inter)
         personal = fit_personal(inter, features, reranker=settings.recommend_reranker)
         if len(users):

@@ -81,6 +81,7 @@ class Complements:
         squared.data *= squared.data
         paired = sp.csr_matrix(presence + 1j * squared, dtype=np.complex64)
         known = category >= 0
+        any_known = bool(known.any())
         n_b = np.float32(n_baskets)
         shrink = np.float32(self.shrinkage)
 
@@ -92,8 +93,13 @@ class Complements:
             lift = both.data.imag.astype(np.float32) * n_b * inv[row] * inv[col]
             lift *= support / (support + shrink)
             lift[(support < self.min_support) | (col == row)] = 0.0
-            same_cat = (category[row] == category[col]) & known[row]
             shape = (stop - start, n_items)
+            if not any_known:  # no pair shares a category: all complements, no substitutes
+                return (
+                    sp.csr_matrix((lift, col, both.indptr), shape=shape),
+                    sp.csr_matrix(shape, dtype=np.float32),
+                )
+            same_cat = (category[row] == category[col]) & known[row]
             return (
                 sp.csr_matrix((np.where(same_cat, 0.0, lift), col, both.indptr), shape=shape),
                 sp.csr_matrix((np.where(same_cat, lift, 0.0), col, both.indptr), shape=shape),

@@ -91,7 +91,7 @@ def _top_k_untied(
     n_rows, n_cols = scores.shape
     need = k + 1
     n_runs = min(RUNS_PER_K * need, n_cols)
-    run_max = np.maximum.reduceat(scores, np.arange(n_runs) * n_cols // n_runs, axis=1)
+    run_max = _run_maxima(scores, n_runs)
     bound = np.partition(run_max, n_runs - need, axis=1)[:, n_runs - need]
     flat = np.flatnonzero((scores >= bound[:, None]) & (scores > -np.inf))
     rows = flat // n_cols
@@ -109,8 +109,36 @@ def _top_k_untied(
     top = np.take_along_axis(values, order, axis=1)
     idx = np.take_along_axis(cols, order, axis=1)
     tied = np.any((top[:, :k] == top[:, 1:]) & (top[:, :k] > -np.inf), axis=1)
-    tied |= np.any(np.isnan(scores) | (scores == np.inf), axis=1) | wide
+    row_max = scores.max(axis=1)  # NaN where the row holds one (max propagates NaN)
+    tied |= np.isnan(row_max) | (row_max == np.inf) | wide
     return idx[:, :k], top[:, :k].astype(np.float32), tied
+
+
+NARROW_RUN = 8
+"""Runs of at most this many columns are reduced by strided maxima instead of ``reduceat``."""
+
+
+def _run_maxima(scores: NDArray[Any], n_runs: int) -> NDArray[Any]:
+    """Maxima of ``n_runs`` disjoint runs of each row's columns (rows × n_runs).
+
+    Any disjoint runs make the k-th largest maximum a lower bound of the row's k-th largest
+    value, which is all :func:`top_k_where` and :func:`_top_k_untied` use them for: the
+    entries they choose do not depend on where the runs are cut. Short runs of equal width
+    (the last ``n_cols mod n_runs`` columns left out) take one ``maximum`` per column of a
+    run over strided views, several times faster than ``reduceat`` on runs of a few columns.
+    """
+    n_cols = scores.shape[1]
+    width = n_cols // n_runs
+    if width > NARROW_RUN:
+        wide: NDArray[Any] = np.maximum.reduceat(
+            scores, np.arange(n_runs) * n_cols // n_runs, axis=1
+        )
+        return wide
+    stop = width * n_runs
+    run_max: NDArray[Any] = scores[:, 0:stop:width].copy()
+    for offset in range(1, width):  # a few columns per run, not a loop over data
+        np.maximum(run_max, scores[:, offset:stop:width], out=run_max)
+    return run_max
 
 
 def top_k_rows(
@@ -212,7 +240,7 @@ def top_k_where(
         rows, cols = np.divmod(np.flatnonzero(valid), max(n_cols, 1))
         return rows.astype(np.int64), cols.astype(np.int64)
     n_runs = min(RUNS_PER_K * k, n_cols)
-    run_max = np.maximum.reduceat(block, np.arange(n_runs) * n_cols // n_runs, axis=1)
+    run_max = _run_maxima(block, n_runs)
     bound = np.partition(run_max, n_runs - k, axis=1)[:, n_runs - k]
     flat = np.flatnonzero((block >= bound[:, None]) & valid)
     rows = flat // n_cols
@@ -277,6 +305,8 @@ def top_k_blocks_of_many(
     for start in range(0, n_rows, step):
         stop = min(start + step, n_rows)
         for out, block in zip(parts, block_rows(start, stop), strict=True):
+            if isinstance(block, sp.csr_matrix) and not (block.data > 0).any():
+                continue  # nothing to keep (e.g. substitutes in a shop without categories)
             if isinstance(block, sp.csr_matrix):
                 dense = np.asarray(block.toarray(), dtype=np.float32)
             else:
