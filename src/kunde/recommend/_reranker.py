@@ -63,6 +63,10 @@ class LearnedRanker:
             result, so the default stays 1 (every candidate).
         max_customers: at most this many hold-out customers (a seeded random sample) make
             the training pairs; ``None`` takes them all.
+        ease_l2: λ of the EASE model (Steck 2019) over the products sold in the last 180
+            days whose score is a feature (``0`` switches it off: the feature is zero).
+        ease_weight: weight of the EASE scores (scaled per customer) added to the base blend
+            when choosing the candidates; EASE finds products the co-purchase neighbours miss.
         seed: seed of those samples.
     """
 
@@ -77,6 +81,8 @@ class LearnedRanker:
         truth_weight_power: float = 1.0,
         negative_share: float = 1.0,
         max_customers: int | None = None,
+        ease_l2: float = 200.0,
+        ease_weight: float = 1.0,
         seed: int = 0,
     ) -> None:
         if candidates < 1:
@@ -87,6 +93,8 @@ class LearnedRanker:
             raise InvalidFieldError("max_customers", "must be at least 1 (or None for all)")
         if label_days < 1:
             raise InvalidFieldError("label_days", "must be at least 1 day")
+        if ease_l2 < 0 or ease_weight < 0:
+            raise InvalidFieldError("ease_l2", "ease_l2 and ease_weight must not be negative")
         self.config = config or PersonalRankerConfig()
         self.candidates = candidates
         self.label_days = label_days
@@ -95,6 +103,8 @@ class LearnedRanker:
         self.truth_weight_power = truth_weight_power
         self.negative_share = negative_share
         self.max_customers = max_customers
+        self.ease_l2 = ease_l2
+        self.ease_weight = ease_weight
         self.seed = seed
         self.fit_seconds_: dict[str, float] = {}
         """Seconds each stage of the last ``fit`` took."""
@@ -137,7 +147,7 @@ class LearnedRanker:
         base = PersonalRanker(self.config).fit(
             inner, item_features, text_similarity=text_similarity
         )
-        ctx = context(inner, item_features)
+        ctx = context(inner, item_features, self.ease_l2)
         self.fit_seconds_["hold-out base models"] = time.perf_counter() - lap
         n_items = interactions.n_items
         t_rows = np.repeat(np.arange(truth.shape[0], dtype=np.int64), np.diff(truth.indptr))
@@ -148,7 +158,9 @@ class LearnedRanker:
         ws: list[NDArray[np.float64]] = []
         for start in range(0, len(users), BLOCK_ROWS):
             block = users[start : start + BLOCK_ROWS]
-            cand, feats = _features_in_halves(pool, base, ctx, block, before, self.candidates)
+            cand, feats = _features_in_halves(
+                pool, base, ctx, block, before, self.candidates, self.ease_weight
+            )
             labels = np.isin(block[:, None] * n_items + cand, truth_keys)
             user_w = np.broadcast_to(n_truth[block, None] ** -self.truth_weight_power, cand.shape)
             sampled = rng.random(cand.shape) < self.negative_share
@@ -214,7 +226,7 @@ class LearnedRanker:
         base = PersonalRanker(self.config).fit(
             interactions, item_features, text_similarity=text_similarity
         )
-        ctx = context(interactions, item_features)
+        ctx = context(interactions, item_features, self.ease_l2)
         return base, ctx, time.perf_counter() - lap
 
     # --- serving ---------------------------------------------------------------------------
@@ -233,7 +245,7 @@ class LearnedRanker:
         for start in range(0, len(users), BLOCK_ROWS):
             block = users[start : start + BLOCK_ROWS]
             cand, feats = candidate_features(
-                self.base_, self.context_, block, exclude, self.candidates
+                self.base_, self.context_, block, exclude, self.candidates, self.ease_weight
             )
             logit = ((feats - self.mean_) / self.std_) @ self.coef_ + self.intercept_
             if self.popularity_penalty:
@@ -254,6 +266,7 @@ def _features_in_halves(
     users: NDArray[np.int64],
     exclude: sp.csr_matrix | None,
     candidates: int,
+    ease_weight: float,
 ) -> tuple[NDArray[np.int64], NDArray[np.float32]]:
     """:func:`candidate_features` of ``users``, the second half computed by ``pool`` if any.
 
@@ -261,8 +274,10 @@ def _features_in_halves(
     """
     half = len(users) // 2
     if pool is None or half < 64:
-        return candidate_features(base, ctx, users, exclude, candidates)
-    later = pool.submit(candidate_features, base, ctx, users[half:], exclude, candidates)
-    cand, feats = candidate_features(base, ctx, users[:half], exclude, candidates)
+        return candidate_features(base, ctx, users, exclude, candidates, ease_weight)
+    later = pool.submit(
+        candidate_features, base, ctx, users[half:], exclude, candidates, ease_weight
+    )
+    cand, feats = candidate_features(base, ctx, users[:half], exclude, candidates, ease_weight)
     cand_later, feats_later = later.result()
     return np.vstack([cand, cand_later]), np.vstack([feats, feats_later])
