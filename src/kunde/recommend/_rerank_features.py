@@ -76,9 +76,11 @@ def _first_purchases(interactions: Interactions, since_day: int) -> NDArray[np.f
 
 
 def context(
-    interactions: Interactions, item_features: sp.csr_matrix | None, ease_l2: float = 0.0
+    interactions: Interactions,
+    item_features: sp.csr_matrix | None,
+    ease: RecentEASE | None = None,
 ) -> RankContext:
-    """The facts of ``interactions``; ``ease_l2 > 0`` also fits :class:`RecentEASE`."""
+    """The facts of ``interactions``; ``ease`` is :class:`RecentEASE` fitted on them, if any."""
     day = interactions.as_of_day
     pop14 = Popularity(14.0).fit(interactions).scores_
     pop60 = Popularity(60.0).fit(interactions).scores_
@@ -107,7 +109,7 @@ def context(
         log_new_buyers=np.log1p(_first_purchases(interactions, day + 1 - 30)).astype(np.float32),
         text_profile=text_profile,
         text=None if item_features is None else sp.csr_matrix(item_features.T),
-        ease=RecentEASE(ease_l2).fit(interactions) if ease_l2 > 0 else None,
+        ease=ease,
     )
 
 

@@ -8,8 +8,10 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
+from threadpoolctl import threadpool_limits
 
 from kunde.errors import ConvergenceError, InvalidFieldError, NotFittedError
+from kunde.recommend._ease_feature import RecentEASE
 from kunde.recommend._interactions import Interactions
 from kunde.recommend._logistic import newton_logistic
 from kunde.recommend._personal import PersonalRanker, PersonalRankerConfig
@@ -117,9 +119,13 @@ class LearnedRanker:
         item_features: sp.csr_matrix | None,
         text_similarity: sp.csr_matrix | None,
         pool: Executor | None = None,
+        ease: RecentEASE | None = None,
     ) -> tuple[NDArray[np.float32], NDArray[np.bool_], NDArray[np.float64]]:
+        """Training pairs of the hold-out; ``ease`` fitted on the lines before it, if given."""
         cut = interactions.as_of_day + 1 - self.label_days
         inner = interactions.restrict(cut)
+        if ease is None:
+            ease = self._ease(inner)
         shape = (interactions.n_customers, interactions.n_items)
         before = inner.profile_matrix()
         later = interactions.profile_day >= cut
@@ -147,7 +153,7 @@ class LearnedRanker:
         base = PersonalRanker(self.config).fit(
             inner, item_features, text_similarity=text_similarity
         )
-        ctx = context(inner, item_features, self.ease_l2)
+        ctx = context(inner, item_features, ease)
         self.fit_seconds_["hold-out base models"] = time.perf_counter() - lap
         n_items = interactions.n_items
         t_rows = np.repeat(np.arange(truth.shape[0], dtype=np.int64), np.diff(truth.indptr))
@@ -184,13 +190,21 @@ class LearnedRanker:
         if item_features is not None and self.config.content_weight > 0:
             text_similarity = PersonalRanker(self.config).item_knn().text_similarity(item_features)
         self.fit_seconds_["text neighbours"] = time.perf_counter() - lap
+        lap = time.perf_counter()
+        inner_ease = self._ease(interactions.restrict(interactions.as_of_day + 1 - self.label_days))
+        full_ease = self._ease(interactions)
+        self.fit_seconds_["EASE"] = time.perf_counter() - lap
         # a second thread (numpy and scipy release the GIL in their loops) fits the base
         # models on all lines while this one learns the re-ranker on the hold-out, and
         # computes half of the training pairs; each result is the one a single thread makes
         with ThreadPoolExecutor(max_workers=2, thread_name_prefix="kunde-rerank") as pool:
-            full = pool.submit(self._fit_base, interactions, item_features, text_similarity)
+            full = pool.submit(
+                self._fit_base, interactions, item_features, text_similarity, full_ease
+            )
             lap = time.perf_counter()
-            x, y, sample_w = self._labelled(interactions, item_features, text_similarity, pool)
+            x, y, sample_w = self._labelled(
+                interactions, item_features, text_similarity, pool, inner_ease
+            )
             self.fit_seconds_["training pairs"] = (
                 time.perf_counter() - lap - self.fit_seconds_["hold-out base models"]
             )
@@ -220,14 +234,26 @@ class LearnedRanker:
         interactions: Interactions,
         item_features: sp.csr_matrix | None,
         text_similarity: sp.csr_matrix | None,
+        ease: RecentEASE | None,
     ) -> tuple[PersonalRanker, RankContext, float]:
         """The base models and context on all lines, and the seconds they took."""
         lap = time.perf_counter()
         base = PersonalRanker(self.config).fit(
             interactions, item_features, text_similarity=text_similarity
         )
-        ctx = context(interactions, item_features, self.ease_l2)
+        ctx = context(interactions, item_features, ease)
         return base, ctx, time.perf_counter() - lap
+
+    def _ease(self, interactions: Interactions) -> RecentEASE | None:
+        """:class:`RecentEASE` of ``interactions`` (``None`` when ``ease_l2`` is 0).
+
+        Its dense Cholesky inverse runs on one BLAS thread, before the two training threads
+        start: the same weights every run, and no BLAS threads competing with them.
+        """
+        if self.ease_l2 <= 0:
+            return None
+        with threadpool_limits(limits=1, user_api="blas"):
+            return RecentEASE(self.ease_l2).fit(interactions)
 
     # --- serving ---------------------------------------------------------------------------
 
