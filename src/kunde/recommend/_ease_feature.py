@@ -53,10 +53,15 @@ class RecentEASE:
             p, info = lapack.spotri(factor, lower=True, overwrite_c=True)
         if info != 0:
             raise ConvergenceError(f"EASE: Cholesky inverse failed (LAPACK info {info})")
-        p = np.tril(p) + np.tril(p, -1).T
-        b = -p / np.diag(p)[None, :]
-        b[np.diag_indices_from(b)] = 0.0
-        self.weights_ = np.ascontiguousarray(b, dtype=np.float32)
+        # potri fills the lower triangle: mirror it in place (the diagonal, doubled, halves
+        # back exactly), then B = −P·diag(1/diag(P)) with a zero diagonal, also in place
+        p = np.tril(p)
+        p += p.T
+        diagonal = np.diag_indices_from(p)
+        p[diagonal] *= np.float32(0.5)
+        np.divide(p, -p[diagonal][None, :], out=p)
+        p[diagonal] = 0.0
+        self.weights_ = np.ascontiguousarray(p, dtype=np.float32)
         return self
 
     def score(self, users: NDArray[np.int64]) -> NDArray[np.float32]:

@@ -191,8 +191,13 @@ class LearnedRanker:
             text_similarity = PersonalRanker(self.config).item_knn().text_similarity(item_features)
         self.fit_seconds_["text neighbours"] = time.perf_counter() - lap
         lap = time.perf_counter()
-        inner_ease = self._ease(interactions.restrict(interactions.as_of_day + 1 - self.label_days))
-        full_ease = self._ease(interactions)
+        inner = interactions.restrict(interactions.as_of_day + 1 - self.label_days)
+        # the hold-out's and all lines' EASE side by side, each on one BLAS thread (the limit
+        # is process-wide: set here once, so neither fit's own limit can lift it for the other)
+        with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(1) as side:
+            later = side.submit(self._ease, inner)
+            full_ease = self._ease(interactions)
+            inner_ease = later.result()
         self.fit_seconds_["EASE"] = time.perf_counter() - lap
         # a second thread (numpy and scipy release the GIL in their loops) fits the base
         # models on all lines while this one learns the re-ranker on the hold-out, and
@@ -248,7 +253,7 @@ class LearnedRanker:
         """:class:`RecentEASE` of ``interactions`` (``None`` when ``ease_l2`` is 0).
 
         Its dense Cholesky inverse runs on one BLAS thread, before the two training threads
-        start: the same weights every run, and no BLAS threads competing with them.
+        start: the same weights every run, and no BLAS threads competing with each other.
         """
         if self.ease_l2 <= 0:
             return None
