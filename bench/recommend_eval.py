@@ -160,10 +160,23 @@ def baseline_grids(quick: bool) -> dict[str, tuple[list[Params], Callable[[Param
 def learned_grid(quick: bool) -> list[Params]:
     """Grid of kunde's learned re-ranker (the penalty acts at serving: one fit serves all)."""
     if quick:
-        return [{"candidates": 200, "truth_weight_power": 1.0, "popularity_penalty": 0.1}]
+        return [
+            {
+                "candidates": 200,
+                "truth_weight_power": 1.0,
+                "ease_weight": 1.0,
+                "popularity_penalty": 0.1,
+            }
+        ]
     return [
-        {"candidates": 200, "truth_weight_power": power, "popularity_penalty": g}
+        {
+            "candidates": 200,
+            "truth_weight_power": power,
+            "ease_weight": ease,
+            "popularity_penalty": g,
+        }
         for power in (0.5, 1.0)
+        for ease in (0.5, 1.0)
         for g in (0.0, 0.1, 0.2, 0.3, 0.4, 0.6)
     ]
 

@@ -39,3 +39,36 @@ def test_refuses_bad_input() -> None:
         EASE(l2=0)
     with pytest.raises(NotFittedError):
         EASE().score(np.array([0]))
+
+
+def test_recent_ease_is_ease_when_every_product_sold_lately(planted: Lines) -> None:
+    from kunde.recommend._ease_feature import RecentEASE
+
+    inter = planted.interactions()
+    users = np.arange(inter.n_customers)
+    whole = EASE(l2=50.0).fit(inter)
+    recent = RecentEASE(l2=50.0, active_days=10_000).fit(inter)
+    assert len(recent.active_) == len(np.unique(inter.profile_item))
+    np.testing.assert_allclose(recent.score(users), whole.score(users), atol=2e-4)
+
+
+def test_recent_ease_scores_only_products_sold_lately(planted: Lines) -> None:
+    from kunde.recommend._ease_feature import RecentEASE
+
+    # products 0-9 stop selling on day 60
+    inter = planted.interactions(~((planted.item < 10) & (planted.day >= 60)))
+    days = 30
+    recent = RecentEASE(l2=50.0, active_days=days).fit(inter)
+    sold = np.zeros(inter.n_items, dtype=bool)
+    sold[inter.profile_item[inter.profile_day > inter.as_of_day - days]] = True
+    assert not sold[:10].any() and sold[10:].sum() > 0
+    scores = recent.score(np.arange(inter.n_customers))
+    assert not np.any(scores[:, ~sold])
+    assert np.any(scores[:, sold] > 0)
+    # an empty window leaves every score at zero instead of failing
+    empty = RecentEASE(l2=50.0, active_days=0).fit(inter)
+    assert not np.any(empty.score(np.arange(3)))
+    with pytest.raises(InvalidFieldError):
+        RecentEASE(l2=0.0)
+    with pytest.raises(NotFittedError):
+        RecentEASE().score(np.array([0]))

@@ -80,7 +80,8 @@ def test_learned_ranker_learns_from_the_recent_past(rng: np.random.Generator) ->
     base = evaluate_lists(
         pop.recommend(split.users, 5, exclude=split.exclude), split.users, split.truth
     )
-    assert learned.ndcg > 2 * base.ndcg
+    # 5.9-7.8x on five seeds of this data, with or without the EASE feature (was: > 2x)
+    assert learned.ndcg > 4 * base.ndcg
     assert np.all(np.isfinite(model.coef_))
 
 
@@ -97,6 +98,8 @@ def test_learned_ranker_needs_new_purchases_in_the_hold_out(planted: Lines) -> N
         LearnedRanker(negative_share=0.0)
     with pytest.raises(InvalidFieldError, match="max_customers"):
         LearnedRanker(max_customers=0)
+    with pytest.raises(InvalidFieldError, match="ease_l2"):
+        LearnedRanker(ease_weight=-1.0)
 
 
 def test_learned_ranker_samples_negatives_and_customers(rng: np.random.Generator) -> None:
@@ -132,3 +135,15 @@ def test_training_pairs_computed_in_two_threads_are_the_single_threads(
     assert len(alone[0]) > 2 * 64 * 30 * 0.5 * 0.5  # enough customers to be split in two
     for one, two in zip(alone, halves, strict=True):
         np.testing.assert_array_equal(one, two)
+
+
+def test_learned_ranker_without_ease_leaves_its_feature_at_zero(rng: np.random.Generator) -> None:
+    lines = planted_lines(rng, group_size=24, n_customers=300, days=150)
+    inter = lines.interactions(lines.day < 120)
+    ranker = LearnedRanker(candidates=30, ease_l2=0.0, ease_weight=0.0)
+    ranker.fit_seconds_ = {}
+    x, _, _ = ranker._labelled(inter, None, None)
+    with_ease, _, _ = LearnedRanker(candidates=30)._labelled(inter, None, None)
+    column = FEATURE_NAMES.index("ease")
+    assert not np.any(x[:, column])
+    assert np.any(with_ease[:, column] != 0)

@@ -13,6 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
+from kunde.recommend._ease_feature import RecentEASE
 from kunde.recommend._interactions import Interactions
 from kunde.recommend._personal import PersonalRanker
 from kunde.recommend._popularity import Popularity
@@ -38,6 +39,7 @@ FEATURE_NAMES = (
     "blend",
     "log_new_buyers_30d",
     "text_affinity",
+    "ease",
 )
 LOG_BUYERS = FEATURE_NAMES.index("log_buyers")
 NEW_RELEASE_DAYS = 60
@@ -62,6 +64,8 @@ class RankContext:
     log_new_buyers: NDArray[np.float32]
     text_profile: sp.csr_matrix | None
     text: sp.csr_matrix | None
+    ease: RecentEASE | None
+    """EASE weights of the recently sold products (``None``: the feature is zero)."""
 
 
 def _first_purchases(interactions: Interactions, since_day: int) -> NDArray[np.float64]:
@@ -71,7 +75,12 @@ def _first_purchases(interactions: Interactions, since_day: int) -> NDArray[np.f
     return np.bincount(recent, minlength=interactions.n_items).astype(np.float64)
 
 
-def context(interactions: Interactions, item_features: sp.csr_matrix | None) -> RankContext:
+def context(
+    interactions: Interactions,
+    item_features: sp.csr_matrix | None,
+    ease: RecentEASE | None = None,
+) -> RankContext:
+    """The facts of ``interactions``; ``ease`` is :class:`RecentEASE` fitted on them, if any."""
     day = interactions.as_of_day
     pop14 = Popularity(14.0).fit(interactions).scores_
     pop60 = Popularity(60.0).fit(interactions).scores_
@@ -100,6 +109,7 @@ def context(interactions: Interactions, item_features: sp.csr_matrix | None) -> 
         log_new_buyers=np.log1p(_first_purchases(interactions, day + 1 - 30)).astype(np.float32),
         text_profile=text_profile,
         text=None if item_features is None else sp.csr_matrix(item_features.T),
+        ease=ease,
     )
 
 
@@ -116,13 +126,24 @@ def candidate_features(
     users: NDArray[np.int64],
     exclude: sp.csr_matrix | None,
     candidates: int,
+    ease_weight: float = 0.0,
 ) -> tuple[NDArray[np.int64], NDArray[np.float32]]:
-    """Candidates (len(users) × c, -1 padded) and their features (len(users) × c × f)."""
+    """Candidates (len(users) × c, -1 padded) and their features (len(users) × c × f).
+
+    The candidates are the best of the base blend plus ``ease_weight`` times the EASE scores
+    (negative ones cut, scaled per customer to a maximum of one), when the context has EASE.
+    """
     item = _scale_rows(base.item_knn_.score(users))
     cust = _scale_rows(base.customer_knn_.score(users))
     c = base.config
     trend = base.trend_.scores_ / max(float(base.trend_.scores_.max(initial=0.0)), 1e-12)
     blend = item + c.customer_weight * cust + c.trend_weight * trend[None, :]
+    if ctx.ease is not None:
+        ease = ctx.ease.score(users)
+        if ease_weight:
+            blend += ease_weight * _scale_rows(np.maximum(ease, 0.0))
+    else:
+        ease = np.zeros_like(item)
     if exclude is not None:
         ex = exclude[users].tocoo()
         blend[ex.row, ex.col] = -np.inf
@@ -160,6 +181,7 @@ def candidate_features(
             np.where(np.isfinite(top), top, 0.0),
             ctx.log_new_buyers[safe],
             f_text,
+            ease[rows, safe],
         ],
         axis=2,
     ).astype(np.float32)

@@ -8,8 +8,10 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
+from threadpoolctl import threadpool_limits
 
 from kunde.errors import ConvergenceError, InvalidFieldError, NotFittedError
+from kunde.recommend._ease_feature import RecentEASE
 from kunde.recommend._interactions import Interactions
 from kunde.recommend._logistic import newton_logistic
 from kunde.recommend._personal import PersonalRanker, PersonalRankerConfig
@@ -63,6 +65,10 @@ class LearnedRanker:
             result, so the default stays 1 (every candidate).
         max_customers: at most this many hold-out customers (a seeded random sample) make
             the training pairs; ``None`` takes them all.
+        ease_l2: λ of the EASE model (Steck 2019) over the products sold in the last 180
+            days whose score is a feature (``0`` switches it off: the feature is zero).
+        ease_weight: weight of the EASE scores (scaled per customer) added to the base blend
+            when choosing the candidates; EASE finds products the co-purchase neighbours miss.
         seed: seed of those samples.
     """
 
@@ -77,6 +83,8 @@ class LearnedRanker:
         truth_weight_power: float = 1.0,
         negative_share: float = 1.0,
         max_customers: int | None = None,
+        ease_l2: float = 200.0,
+        ease_weight: float = 1.0,
         seed: int = 0,
     ) -> None:
         if candidates < 1:
@@ -87,6 +95,8 @@ class LearnedRanker:
             raise InvalidFieldError("max_customers", "must be at least 1 (or None for all)")
         if label_days < 1:
             raise InvalidFieldError("label_days", "must be at least 1 day")
+        if ease_l2 < 0 or ease_weight < 0:
+            raise InvalidFieldError("ease_l2", "ease_l2 and ease_weight must not be negative")
         self.config = config or PersonalRankerConfig()
         self.candidates = candidates
         self.label_days = label_days
@@ -95,6 +105,8 @@ class LearnedRanker:
         self.truth_weight_power = truth_weight_power
         self.negative_share = negative_share
         self.max_customers = max_customers
+        self.ease_l2 = ease_l2
+        self.ease_weight = ease_weight
         self.seed = seed
         self.fit_seconds_: dict[str, float] = {}
         """Seconds each stage of the last ``fit`` took."""
@@ -107,9 +119,13 @@ class LearnedRanker:
         item_features: sp.csr_matrix | None,
         text_similarity: sp.csr_matrix | None,
         pool: Executor | None = None,
+        ease: RecentEASE | None = None,
     ) -> tuple[NDArray[np.float32], NDArray[np.bool_], NDArray[np.float64]]:
+        """Training pairs of the hold-out; ``ease`` fitted on the lines before it, if given."""
         cut = interactions.as_of_day + 1 - self.label_days
         inner = interactions.restrict(cut)
+        if ease is None:
+            ease = self._ease(inner)
         shape = (interactions.n_customers, interactions.n_items)
         before = inner.profile_matrix()
         later = interactions.profile_day >= cut
@@ -137,7 +153,7 @@ class LearnedRanker:
         base = PersonalRanker(self.config).fit(
             inner, item_features, text_similarity=text_similarity
         )
-        ctx = context(inner, item_features)
+        ctx = context(inner, item_features, ease)
         self.fit_seconds_["hold-out base models"] = time.perf_counter() - lap
         n_items = interactions.n_items
         t_rows = np.repeat(np.arange(truth.shape[0], dtype=np.int64), np.diff(truth.indptr))
@@ -148,7 +164,9 @@ class LearnedRanker:
         ws: list[NDArray[np.float64]] = []
         for start in range(0, len(users), BLOCK_ROWS):
             block = users[start : start + BLOCK_ROWS]
-            cand, feats = _features_in_halves(pool, base, ctx, block, before, self.candidates)
+            cand, feats = _features_in_halves(
+                pool, base, ctx, block, before, self.candidates, self.ease_weight
+            )
             labels = np.isin(block[:, None] * n_items + cand, truth_keys)
             user_w = np.broadcast_to(n_truth[block, None] ** -self.truth_weight_power, cand.shape)
             sampled = rng.random(cand.shape) < self.negative_share
@@ -172,13 +190,26 @@ class LearnedRanker:
         if item_features is not None and self.config.content_weight > 0:
             text_similarity = PersonalRanker(self.config).item_knn().text_similarity(item_features)
         self.fit_seconds_["text neighbours"] = time.perf_counter() - lap
+        lap = time.perf_counter()
+        inner = interactions.restrict(interactions.as_of_day + 1 - self.label_days)
+        # the hold-out's and all lines' EASE side by side, each on one BLAS thread (the limit
+        # is process-wide: set here once, so neither fit's own limit can lift it for the other)
+        with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(1) as side:
+            later = side.submit(self._ease, inner)
+            full_ease = self._ease(interactions)
+            inner_ease = later.result()
+        self.fit_seconds_["EASE"] = time.perf_counter() - lap
         # a second thread (numpy and scipy release the GIL in their loops) fits the base
         # models on all lines while this one learns the re-ranker on the hold-out, and
         # computes half of the training pairs; each result is the one a single thread makes
         with ThreadPoolExecutor(max_workers=2, thread_name_prefix="kunde-rerank") as pool:
-            full = pool.submit(self._fit_base, interactions, item_features, text_similarity)
+            full = pool.submit(
+                self._fit_base, interactions, item_features, text_similarity, full_ease
+            )
             lap = time.perf_counter()
-            x, y, sample_w = self._labelled(interactions, item_features, text_similarity, pool)
+            x, y, sample_w = self._labelled(
+                interactions, item_features, text_similarity, pool, inner_ease
+            )
             self.fit_seconds_["training pairs"] = (
                 time.perf_counter() - lap - self.fit_seconds_["hold-out base models"]
             )
@@ -208,14 +239,26 @@ class LearnedRanker:
         interactions: Interactions,
         item_features: sp.csr_matrix | None,
         text_similarity: sp.csr_matrix | None,
+        ease: RecentEASE | None,
     ) -> tuple[PersonalRanker, RankContext, float]:
         """The base models and context on all lines, and the seconds they took."""
         lap = time.perf_counter()
         base = PersonalRanker(self.config).fit(
             interactions, item_features, text_similarity=text_similarity
         )
-        ctx = context(interactions, item_features)
+        ctx = context(interactions, item_features, ease)
         return base, ctx, time.perf_counter() - lap
+
+    def _ease(self, interactions: Interactions) -> RecentEASE | None:
+        """:class:`RecentEASE` of ``interactions`` (``None`` when ``ease_l2`` is 0).
+
+        Its dense Cholesky inverse runs on one BLAS thread, before the two training threads
+        start: the same weights every run, and no BLAS threads competing with each other.
+        """
+        if self.ease_l2 <= 0:
+            return None
+        with threadpool_limits(limits=1, user_api="blas"):
+            return RecentEASE(self.ease_l2).fit(interactions)
 
     # --- serving ---------------------------------------------------------------------------
 
@@ -233,7 +276,7 @@ class LearnedRanker:
         for start in range(0, len(users), BLOCK_ROWS):
             block = users[start : start + BLOCK_ROWS]
             cand, feats = candidate_features(
-                self.base_, self.context_, block, exclude, self.candidates
+                self.base_, self.context_, block, exclude, self.candidates, self.ease_weight
             )
             logit = ((feats - self.mean_) / self.std_) @ self.coef_ + self.intercept_
             if self.popularity_penalty:
@@ -254,6 +297,7 @@ def _features_in_halves(
     users: NDArray[np.int64],
     exclude: sp.csr_matrix | None,
     candidates: int,
+    ease_weight: float,
 ) -> tuple[NDArray[np.int64], NDArray[np.float32]]:
     """:func:`candidate_features` of ``users``, the second half computed by ``pool`` if any.
 
@@ -261,8 +305,10 @@ def _features_in_halves(
     """
     half = len(users) // 2
     if pool is None or half < 64:
-        return candidate_features(base, ctx, users, exclude, candidates)
-    later = pool.submit(candidate_features, base, ctx, users[half:], exclude, candidates)
-    cand, feats = candidate_features(base, ctx, users[:half], exclude, candidates)
+        return candidate_features(base, ctx, users, exclude, candidates, ease_weight)
+    later = pool.submit(
+        candidate_features, base, ctx, users[half:], exclude, candidates, ease_weight
+    )
+    cand, feats = candidate_features(base, ctx, users[:half], exclude, candidates, ease_weight)
     cand_later, feats_later = later.result()
     return np.vstack([cand, cand_later]), np.vstack([feats, feats_later])
