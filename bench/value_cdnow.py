@@ -192,9 +192,30 @@ def run_kunde(data: dict[str, np.ndarray]) -> dict[str, Any]:
     return out
 
 
-def run_lifetimes(data: dict[str, np.ndarray]) -> dict[str, Any]:
+def lifetimes_summary(data: dict[str, np.ndarray]) -> Any:
+    """lifetimes' own calibration/holdout summary of the sample (weeks, with spend)."""
     import pandas as pd
 
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from lifetimes.utils import calibration_and_holdout_data
+
+        frame = pd.DataFrame(
+            {"customer": data["customer"], "date": data["day"], "value": data["value"]}
+        )
+        return calibration_and_holdout_data(
+            frame,
+            "customer",
+            "date",
+            calibration_period_end="1997-09-30",
+            observation_period_end="1998-06-30",
+            freq="D",
+            freq_multiplier=7,
+            monetary_value_col="value",
+        )
+
+
+def run_lifetimes(data: dict[str, np.ndarray]) -> dict[str, Any]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from lifetimes import (
@@ -203,25 +224,8 @@ def run_lifetimes(data: dict[str, np.ndarray]) -> dict[str, Any]:
             ModifiedBetaGeoFitter,
             ParetoNBDFitter,
         )
-        from lifetimes.utils import calibration_and_holdout_data
 
-        frame = pd.DataFrame(
-            {"customer": data["customer"], "date": data["day"], "value": data["value"]}
-        )
-
-        def summarise() -> Any:
-            return calibration_and_holdout_data(
-                frame,
-                "customer",
-                "date",
-                calibration_period_end="1997-09-30",
-                observation_period_end="1998-06-30",
-                freq="D",
-                freq_multiplier=7,
-                monetary_value_col="value",
-            )
-
-        summary, t_summary = timed(summarise)
+        summary, t_summary = timed(lifetimes_summary, data)
         summary = summary.sort_index()
         x = summary["frequency_cal"].to_numpy()
         t_x = summary["recency_cal"].to_numpy()

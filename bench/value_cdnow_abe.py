@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 from scipy.optimize import check_grad, minimize
 
-from _machine import machine, print_table, write_result
+from _machine import machine, write_result
 from kunde.value import (
     ParetoNBD,
     aggregate_bias,
@@ -52,8 +52,14 @@ from kunde.value import (
     holdout_purchases,
     summarize_customer_days,
 )
-from value_cdnow import CALIBRATION_END, HOLDOUT_END, HORIZON_WEEKS, VALIDATION_START
-from value_cdnow_alternatives import History, maximise, pareto_rows
+from value_cdnow import (
+    CALIBRATION_END,
+    HOLDOUT_END,
+    HORIZON_WEEKS,
+    VALIDATION_START,
+    lifetimes_summary,
+)
+from value_cdnow_alternatives import History, maximise, pareto_rows, print_results
 
 STEP = 0.15
 _U = np.arange(-11.0, 3.0 + 1e-9, STEP)
@@ -156,25 +162,11 @@ class AbeGrid:
 
 def lifetimes_bgnbd(data: dict[str, np.ndarray]) -> np.ndarray:
     """The anchor in the same run: lifetimes' BG/NBD on lifetimes' own summary."""
-    import pandas as pd
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from lifetimes import BetaGeoFitter
-        from lifetimes.utils import calibration_and_holdout_data
 
-        frame = pd.DataFrame(
-            {"customer": data["customer"], "date": data["day"], "value": data["value"]}
-        )
-        summary = calibration_and_holdout_data(
-            frame,
-            "customer",
-            "date",
-            calibration_period_end="1997-09-30",
-            observation_period_end="1998-06-30",
-            freq="D",
-            freq_multiplier=7,
-        ).sort_index()
+        summary = lifetimes_summary(data).sort_index()
         x, t_x, T = (summary[c].to_numpy() for c in ("frequency_cal", "recency_cal", "T_cal"))
         model = BetaGeoFitter().fit(x, t_x, T)
         predicted = model.conditional_expected_number_of_purchases_up_to_time(
@@ -298,21 +290,10 @@ def main() -> None:
     record(f"validation-window choice: {label}", float("nan"), 0, predictions[label], **choice)
     cpu = time.process_time() - cpu0
 
-    print_table(
+    print_results(
         f"CDNOW 39-week holdout, Abe (2009) log-normal Pareto/NBD (ratio = MAE / lifetimes "
         f"BG/NBD {anchor:.4f}, same run)",
-        ["model", "calibration LL", "BIC", "MAE", "ratio", "bias"],
-        [
-            [
-                m,
-                f"{r['log_likelihood']:.1f}",
-                f"{r['bic']:.1f}",
-                r["mae"],
-                r["ratio"],
-                f"{r['bias']:+.1%}",
-            ]
-            for m, r in results.items()
-        ],
+        results,
     )
     met = [m for m, r in results.items() if r["ratio"] <= 0.95 and abs(r["bias"]) <= 0.10]
     print(f"\ngradient vs finite differences (relative): {gradient_error:.1e}; CPU {cpu:.0f} s")

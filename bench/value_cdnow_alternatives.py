@@ -198,6 +198,25 @@ def kunde_rows(model: Any, h: History) -> Callable[[np.ndarray], tuple[np.ndarra
     return rows
 
 
+def print_results(title: str, results: dict[str, dict[str, Any]]) -> None:
+    """The holdout table: calibration LL, BIC, MAE, ratio to the anchor and bias per model."""
+    print_table(
+        title,
+        ["model", "calibration LL", "BIC", "MAE", "ratio", "bias"],
+        [
+            [
+                m,
+                f"{r['log_likelihood']:.1f}",
+                f"{r['bic']:.1f}",
+                r["mae"],
+                r["ratio"],
+                f"{r['bias']:+.1%}",
+            ]
+            for m, r in results.items()
+        ],
+    )
+
+
 def main() -> None:
     h = History()
     n = float(h.x.shape[0])
@@ -273,20 +292,8 @@ def main() -> None:
         theta, ll = maximise(with_covariates, [np.r_[np.log(base["pareto_nbd"]), np.zeros(2 * k)]])
         record(f"pareto_nbd + {label}", ll, 4 + 2 * k, with_covariates(theta)[1])
 
-    print_table(
-        "CDNOW 39-week holdout, alternatives (ratio = MAE / lifetimes BG/NBD 0.7855)",
-        ["model", "calibration LL", "BIC", "MAE", "ratio", "bias"],
-        [
-            [
-                m,
-                f"{r['log_likelihood']:.1f}",
-                f"{r['bic']:.1f}",
-                r["mae"],
-                r["ratio"],
-                f"{r['bias']:+.1%}",
-            ]
-            for m, r in results.items()
-        ],
+    print_results(
+        "CDNOW 39-week holdout, alternatives (ratio = MAE / lifetimes BG/NBD 0.7855)", results
     )
     print(f"\nGamma/Gompertz/NBD: Gompertz b = {gompertz_b:.2g} (b -> 0 is Pareto/NBD)")
     write_result(
