@@ -119,13 +119,19 @@ class LearnedRanker:
         item_features: sp.csr_matrix | None,
         text_similarity: sp.csr_matrix | None,
         pool: Executor | None = None,
+        inner: Interactions | None = None,
         ease: RecentEASE | None = None,
     ) -> tuple[NDArray[np.float32], NDArray[np.bool_], NDArray[np.float64]]:
-        """Training pairs of the hold-out; ``ease`` fitted on the lines before it, if given."""
-        cut = interactions.as_of_day + 1 - self.label_days
-        inner = interactions.restrict(cut)
-        if ease is None:
+        """Training pairs of the hold-out.
+
+        ``inner`` holds the lines before the hold-out and ``ease`` was fitted on them (one
+        :class:`Interactions` for both, so its line pairs are sorted once); without ``inner``
+        both are made here.
+        """
+        if inner is None:
+            inner = interactions.restrict(interactions.as_of_day + 1 - self.label_days)
             ease = self._ease(inner)
+        cut = inner.as_of_day + 1
         shape = (interactions.n_customers, interactions.n_items)
         before = inner.profile_matrix()
         later = interactions.profile_day >= cut
@@ -208,7 +214,7 @@ class LearnedRanker:
             )
             lap = time.perf_counter()
             x, y, sample_w = self._labelled(
-                interactions, item_features, text_similarity, pool, inner_ease
+                interactions, item_features, text_similarity, pool, inner, inner_ease
             )
             self.fit_seconds_["training pairs"] = (
                 time.perf_counter() - lap - self.fit_seconds_["hold-out base models"]
