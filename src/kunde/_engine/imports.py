@@ -24,6 +24,7 @@ from numpy.typing import NDArray
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from kunde._engine.erased_guard import ErasedGuard, refuse_erased_lines, refuse_erased_records
+from kunde._engine.import_products import ProductsSent, product_table, products_of
 from kunde.config import Settings
 from kunde.errors import ConfigurationError, InputError
 from kunde.orders import (
@@ -192,35 +193,6 @@ def _ahead(items: Iterator[_T]) -> Iterator[_T]:
         thread.join()
 
 
-def products_of(lines: pa.Table) -> list[dict[str, Any]]:
-    """One row per product id of a batch, named from its product lines where possible."""
-    table = lines.filter(pc.is_valid(lines["product_id"]))
-    if table.num_rows == 0:
-        return []
-    # Stock corrections carry notes ("damaged", "?") instead of product names.
-    correction = pc.and_(
-        pc.equal(table["kind"], "adjustment"), pc.equal(table["product_kind"], "product")
-    )
-    described = {"product_id": table["product_id"], "product_kind": table["product_kind"]}
-    for name in ("product_name", "category", "brand"):
-        column = table[name]
-        described[name] = pc.if_else(correction, pa.scalar(None, column.type), column)
-    grouped = (
-        pa.table(described)
-        .group_by("product_id", use_threads=False)
-        .aggregate([(f, "max") for f in ("product_name", "category", "brand", "product_kind")])
-    )
-    columns = {
-        "product_id": grouped["product_id"],
-        "name": grouped["product_name_max"],
-        "category": grouped["category_max"],
-        "brand": grouped["brand_max"],
-        "kind": grouped["product_kind_max"],
-    }
-    rows: list[dict[str, Any]] = pa.table(columns).to_pylist()
-    return rows
-
-
 def returns_of(table: pa.Table) -> NDArray[np.int64]:
     """The line keys of the returns among ``table`` that can be linked (customer and product)."""
     returns = table.filter(
@@ -272,13 +244,15 @@ def import_orders(
     )
 
     erased = ErasedGuard(store, settings.secret_key)
+    sent = ProductsSent()
 
     def prepared() -> Iterator[tuple[RawBatch, Lines, PreparedLines, list[dict[str, Any]]]]:
         for batch in source.batches():
             lines = normalise_lines(batch, columns, fmt, settings.default_currency)
             lines = refuse_erased_lines(lines, erased, columns.get("customer_id"))
             table = distinct_lines(lines.table)
-            yield batch, lines, store.orders.prepare(table), products_of(table)
+            products = sent.new(product_table(table)).to_pylist()
+            yield batch, lines, store.orders.prepare(table), products
 
     run = _Run(store, settings, "orders", source)
     # Into an empty store, the file's returns (line keys, 8 bytes each) are all the unlinked

@@ -38,6 +38,9 @@ __all__ = ["RawBatch", "Reject", "SourceFile"]
 _HEAD_BYTES = 1 << 16
 _BLOCK_BYTES = 1 << 20
 
+_FIRST_BATCH_ROWS = 8_192
+"""Most rows of a CSV file's first batch: the database starts storing while the rest is read."""
+
 
 @dataclass(frozen=True)
 class Reject:
@@ -83,7 +86,8 @@ class SourceFile:
 
     Args:
         path: a ``.csv``, ``.csv.gz`` (any gzip-compressed CSV) or ``.parquet`` file.
-        batch_rows: most rows per batch.
+        batch_rows: most rows per batch (a CSV file's first batch has at most 8,192, so that
+            storing starts early; which rows share a batch changes nothing that is stored).
 
     Raises:
         UnreadableFileError: the file is missing, empty, binary, not UTF-8, not CSV or Parquet.
@@ -224,12 +228,12 @@ class SourceFile:
                     pending_rows += record_batch.num_rows
                 except StopIteration:
                     end_of_file = True
-                while pending_rows >= self.batch_rows or (
+                while pending_rows >= (limit := self._limit(rows_done)) or (
                     end_of_file and (pending_rows or invalid_done < len(invalid))
                 ):
                     table = pa.Table.from_batches(pending, schema=reader.schema)
-                    rest = table.slice(self.batch_rows)
-                    table = table.slice(0, self.batch_rows)
+                    rest = table.slice(limit)
+                    table = table.slice(0, limit)
                     pending, pending_rows = rest.to_batches(), rest.num_rows
                     end = rows_done + table.num_rows
                     lines, invalid_done, rejects = self._number(
@@ -254,6 +258,10 @@ class SourceFile:
         finally:
             stream.close()
             self._raw.close()
+
+    def _limit(self, rows_done: int) -> int:
+        """Most rows of the next batch."""
+        return min(self.batch_rows, _FIRST_BATCH_ROWS) if rows_done == 0 else self.batch_rows
 
     def _number(
         self,
