@@ -39,7 +39,8 @@ _HEAD_BYTES = 1 << 16
 _BLOCK_BYTES = 1 << 20
 
 _FIRST_BATCH_ROWS = 8_192
-"""Most rows of a CSV file's first batch: the database starts storing while the rest is read."""
+"""Most rows of a CSV file's first batch; each next batch may be twice as large, up to
+``batch_rows``: the database starts storing early, and the reader stays a batch ahead."""
 
 
 @dataclass(frozen=True)
@@ -86,8 +87,9 @@ class SourceFile:
 
     Args:
         path: a ``.csv``, ``.csv.gz`` (any gzip-compressed CSV) or ``.parquet`` file.
-        batch_rows: most rows per batch (a CSV file's first batch has at most 8,192, so that
-            storing starts early; which rows share a batch changes nothing that is stored).
+        batch_rows: most rows per batch (a CSV file's first batches are smaller: 8,192 rows,
+            then twice as many each time, so that storing starts early; which rows share a
+            batch changes nothing that is stored).
 
     Raises:
         UnreadableFileError: the file is missing, empty, binary, not UTF-8, not CSV or Parquet.
@@ -261,7 +263,7 @@ class SourceFile:
 
     def _limit(self, rows_done: int) -> int:
         """Most rows of the next batch."""
-        return min(self.batch_rows, _FIRST_BATCH_ROWS) if rows_done == 0 else self.batch_rows
+        return min(self.batch_rows, max(_FIRST_BATCH_ROWS, 2 * rows_done))
 
     def _number(
         self,
