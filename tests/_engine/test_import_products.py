@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
@@ -36,6 +36,7 @@ def _store(state: dict[str, dict[str, Any]], rows: list[dict[str, Any]]) -> None
                 held[field] = row[field]
 
 
+@settings(deadline=None)  # the first example loads Arrow's compute kernels
 @given(st.lists(_rows, max_size=6))
 def test_sending_only_new_facts_leaves_the_store_as_sending_everything(
     batches: list[list[tuple[str, str | None, str | None, str | None]]],
