@@ -47,7 +47,6 @@ from scipy.optimize import check_grad, minimize
 from _machine import machine, write_result
 from kunde.value import (
     ParetoNBD,
-    aggregate_bias,
     holdout_mae,
     holdout_purchases,
     summarize_customer_days,
@@ -59,7 +58,7 @@ from value_cdnow import (
     VALIDATION_START,
     lifetimes_summary,
 )
-from value_cdnow_alternatives import History, maximise, pareto_rows, print_results
+from value_cdnow_alternatives import History, holdout_row, maximise, pareto_rows, print_results
 
 STEP = 0.15
 _U = np.arange(-11.0, 3.0 + 1e-9, STEP)
@@ -219,23 +218,14 @@ def validation_choice(h: History) -> dict[str, Any]:
 
 def main() -> None:
     h = History()
-    n = float(h.x.shape[0])
     cpu0 = time.process_time()
     anchor = holdout_mae(h.actual, lifetimes_bgnbd(h.data))
     results: dict[str, dict[str, Any]] = {}
     predictions: dict[str, np.ndarray] = {}
 
     def record(label: str, ll: float, k: int, predicted: np.ndarray, **extra: Any) -> None:
-        mae = holdout_mae(h.actual, predicted)
         predictions[label] = predicted
-        results[label] = {
-            "log_likelihood": ll,
-            "bic": -2 * ll + k * float(np.log(n)),
-            "mae": mae,
-            "ratio": mae / anchor,
-            "bias": aggregate_bias(h.actual, predicted),
-            **extra,
-        }
+        results[label] = {**holdout_row(h, ll, k, predicted, anchor), **extra}
 
     pnbd = ParetoNBD().fit(h.x, h.t_x, h.T)
     record(

@@ -217,20 +217,27 @@ def print_results(title: str, results: dict[str, dict[str, Any]]) -> None:
     )
 
 
+def holdout_row(
+    h: History, ll: float, k: int, predicted: np.ndarray, anchor_mae: float
+) -> dict[str, float]:
+    """One approach's row: calibration log-likelihood and BIC (``k`` parameters), holdout MAE,
+    its ratio to the anchor's MAE, and the aggregate bias."""
+    mae = holdout_mae(h.actual, predicted)
+    return {
+        "log_likelihood": ll,
+        "bic": -2 * ll + k * float(np.log(h.x.shape[0])),
+        "mae": mae,
+        "ratio": mae / anchor_mae,
+        "bias": aggregate_bias(h.actual, predicted),
+    }
+
+
 def main() -> None:
     h = History()
-    n = float(h.x.shape[0])
     results: dict[str, dict[str, float]] = {}
 
     def record(label: str, ll: float, k: int, predicted: np.ndarray) -> None:
-        mae = holdout_mae(h.actual, predicted)
-        results[label] = {
-            "log_likelihood": ll,
-            "bic": -2 * ll + k * float(np.log(n)),
-            "mae": mae,
-            "ratio": mae / LIFETIMES_BGNBD_MAE,
-            "bias": aggregate_bias(h.actual, predicted),
-        }
+        results[label] = holdout_row(h, ll, k, predicted, LIFETIMES_BGNBD_MAE)
 
     base: dict[str, np.ndarray] = {}
     for model in (BGNBD(), MBGNBD(), ParetoNBD()):

@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from kunde._engine.erased_guard import ErasedGuard, refuse_erased_lines, refuse_erased_records
-from kunde._engine.import_products import ProductsSent, product_table, products_of
+from kunde._engine.import_products import ProductsSent, product_table
 from kunde.config import Settings
 from kunde.errors import ConfigurationError, InputError
 from kunde.orders import (
@@ -52,7 +52,6 @@ __all__ = [
     "import_orders",
     "import_products",
     "now",
-    "products_of",
     "returns_of",
 ]
 

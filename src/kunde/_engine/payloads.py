@@ -16,7 +16,8 @@ import pyarrow as pa
 from sqlalchemy import Connection
 
 from kunde._engine.erased_guard import refuse_erased
-from kunde._engine.imports import distinct_lines, now, products_of
+from kunde._engine.import_products import products_of
+from kunde._engine.imports import distinct_lines, now
 from kunde.catalog import ProductIn
 from kunde.config import Settings
 from kunde.errors import ConflictError, InvalidFieldError, NotFoundError

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
-from starlette.concurrency import run_in_threadpool
 
 from kunde.api.body import request_body_openapi
 from kunde.api.deps import DataWriter, EngineDep, MetricsDep, ProductId, ProductReader, ProductsBody
+from kunde.api.inline import inline_or_thread
 from kunde.api.routers._responses import errors
 from kunde.api.schemas import ProductOut, ProductsBatch, ProductsOut
 from kunde.catalog import ProductIn
@@ -52,6 +52,6 @@ async def get_product(
     principal: ProductReader, product_id: ProductId, engine: EngineDep
 ) -> ProductOut:
     """One product of the catalog (no personal data: every role may read it)."""
-    if engine.reads_inline():  # one indexed read of a local SQLite file: no thread hop
-        return ProductOut.model_validate(engine.get_product(product_id))
-    return ProductOut.model_validate(await run_in_threadpool(engine.get_product, product_id))
+    # one indexed read of a local SQLite file: no thread hop
+    product = await inline_or_thread(engine.reads_inline(), engine.get_product, product_id)
+    return ProductOut.model_validate(product)

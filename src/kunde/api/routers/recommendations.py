@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
-from starlette.concurrency import run_in_threadpool
 
 from kunde.api.deps import CustomerId, EngineDep, ProductId, ProductReader, RecommendationReader
+from kunde.api.inline import inline_or_thread
 from kunde.api.routers._responses import errors
 from kunde.api.schemas_recommend import ProductListOut, RecommendationsOut
 
@@ -35,9 +35,11 @@ async def get_also_bought(
 
     No personal data: every role may read it. 409 until ``kunde train`` ran once.
     """
-    if engine.recommendations_inline():  # SQLite and the model in memory: no thread hop
-        return ProductListOut.model_validate(engine.also_bought(product_id, k))
-    return ProductListOut.model_validate(await run_in_threadpool(engine.also_bought, product_id, k))
+    # SQLite and the model in memory: no thread hop
+    inline = engine.recommendations_inline()
+    return ProductListOut.model_validate(
+        await inline_or_thread(inline, engine.also_bought, product_id, k)
+    )
 
 
 @router.get("/products/{product_id}/complements", responses=errors(401, 403, 404, 409, 422))
@@ -45,9 +47,10 @@ async def get_complements(
     principal: ProductReader, product_id: ProductId, engine: EngineDep, k: K = 10
 ) -> ProductListOut:
     """Products of other categories that go with this one (cross-category lift)."""
-    if engine.recommendations_inline():
-        return ProductListOut.model_validate(engine.complements(product_id, k))
-    return ProductListOut.model_validate(await run_in_threadpool(engine.complements, product_id, k))
+    inline = engine.recommendations_inline()
+    return ProductListOut.model_validate(
+        await inline_or_thread(inline, engine.complements, product_id, k)
+    )
 
 
 @router.get(
@@ -74,9 +77,8 @@ async def get_recommendations(
     # On SQLite with the model in memory the request runs in the event loop: one short read
     # of the customer's state, and the page itself only when the page cache lacks it. A model
     # to load or check, or a database over the network, goes to a thread.
-    args = (customer_id, k, context, product_ids)
-    if engine.recommendations_inline():
-        page = engine.recommendations_json(*args)
-    else:
-        page = await run_in_threadpool(engine.recommendations_json, *args)
+    inline = engine.recommendations_inline()
+    page = await inline_or_thread(
+        inline, engine.recommendations_json, customer_id, k, context, product_ids
+    )
     return Response(page, media_type="application/json")
