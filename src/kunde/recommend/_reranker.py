@@ -129,7 +129,7 @@ class LearnedRanker:
         both are made here.
         """
         if inner is None:
-            inner = interactions.restrict(interactions.as_of_day + 1 - self.label_days)
+            inner = self._before_holdout(interactions)
             ease = self._ease(inner)
         cut = inner.as_of_day + 1
         shape = (interactions.n_customers, interactions.n_items)
@@ -197,7 +197,7 @@ class LearnedRanker:
             text_similarity = PersonalRanker(self.config).item_knn().text_similarity(item_features)
         self.fit_seconds_["text neighbours"] = time.perf_counter() - lap
         lap = time.perf_counter()
-        inner = interactions.restrict(interactions.as_of_day + 1 - self.label_days)
+        inner = self._before_holdout(interactions)
         # the hold-out's and all lines' EASE side by side, each on one BLAS thread (the limit
         # is process-wide: set here once, so neither fit's own limit can lift it for the other)
         with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(1) as side:
@@ -254,6 +254,10 @@ class LearnedRanker:
         )
         ctx = context(interactions, item_features, ease)
         return base, ctx, time.perf_counter() - lap
+
+    def _before_holdout(self, interactions: Interactions) -> Interactions:
+        """The lines before the last ``label_days`` (the re-ranker's hold-out)."""
+        return interactions.restrict(interactions.as_of_day + 1 - self.label_days)
 
     def _ease(self, interactions: Interactions) -> RecentEASE | None:
         """:class:`RecentEASE` of ``interactions`` (``None`` when ``ease_l2`` is 0).
