@@ -31,13 +31,19 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, DateTime, bindparam, text
 
-from kunde.store._copy import copy_text
+from kunde.store._copy import copy_payload, copy_text
 from kunde.store._driver import executemany, time_text
 from kunde.store._loaded import InterleavedError, LoadedKeys, members
-from kunde.store._prepared import LINE_VALUES, STAGE_COLUMNS, PreparedLines, text_times
-from kunde.store._summaries import Derived, add_customer_days, add_customers
+from kunde.store._prepared import (
+    BULK_COLUMNS,
+    LINE_VALUES,
+    STAGE_COLUMNS,
+    PreparedLines,
+    text_times,
+)
+from kunde.store._summaries import Derived, add_customer_days, add_customers, stage_copy
 
 __all__ = ["STAGE", "STAGE_COLUMNS", "BatchWriter"]
 
@@ -46,6 +52,9 @@ _LINE_VALUES = LINE_VALUES
 
 STAGE = "kunde_stage_lines"
 """The temporary staging table of a batch (PostgreSQL)."""
+
+_ORDERS = "kunde_stage_orders"
+"""The temporary staging table of a batch's orders (PostgreSQL)."""
 
 
 _ROWS = 64
@@ -118,17 +127,17 @@ class BatchWriter:
         if self._sqlite:
             new = self._insert_sqlite(conn, lines, loaded)
         elif loaded is not None:
-            new = self._copy_postgres(conn, lines.lines, loaded)
+            new = self._copy_postgres(conn, lines, loaded)
         else:
             new = self._insert_postgres(conn, lines.lines)
         if new.num_rows == 0:
             return new
         # Derived on the reader thread, unless some lines were stored before.
         derived = lines.aggregates() if new is lines.lines else Derived.of(new)
-        add_customers(conn, derived.customers, now)
-        add_customer_days(conn, derived.days, now)
+        add_customers(conn, derived, now)
+        add_customer_days(conn, derived, now)
         if orders:
-            self.orders(conn, derived.orders, source, now)
+            self.orders(conn, derived, source, now)
         return new
 
     # --- the lines ----------------------------------------------------------------------------
@@ -197,32 +206,51 @@ class BatchWriter:
             return lines
         return lines.filter(pc.is_in(lines.column("line_key"), value_set=pa.array(new)))
 
-    def _copy_postgres(self, conn: Connection, lines: pa.Table, loaded: LoadedKeys) -> pa.Table:
+    def _copy_postgres(
+        self, conn: Connection, prepared: PreparedLines, loaded: LoadedKeys
+    ) -> pa.Table:
         """``COPY`` the lines this load has not stored straight into ``order_lines``."""
-        lines = _unknown(lines, loaded.known(lines.column("line_key").to_numpy()))
-        if lines.num_rows == 0:
-            return lines
-        table = text_times(lines.select(list(_LINE_VALUES)))
-        table = table.append_column("returned_quantity", pa.repeat(0, table.num_rows))
+        prepared = prepared.without(loaded.known(prepared.lines.column("line_key").to_numpy()))
+        if prepared.lines.num_rows == 0:
+            return prepared.lines
         dbapi = conn.connection.driver_connection
         assert dbapi is not None
-        statement = f"COPY order_lines ({', '.join(table.column_names)}) FROM STDIN"
+        statement = f"COPY order_lines ({', '.join(BULK_COLUMNS)}) FROM STDIN"
         with dbapi.cursor() as cursor, cursor.copy(statement) as copy:
-            copy.write(copy_text(table))
-        return lines
+            copy.write(copy_payload(prepared.copy_rows()))
+        return prepared.lines
 
-    def orders(
-        self, conn: Connection, orders: Sequence[tuple[Any, ...]], source: str, now: datetime
-    ) -> None:
-        """Insert the missing ones of :attr:`~kunde.store._summaries.Derived.orders`, in
+    def orders(self, conn: Connection, derived: Derived, source: str, now: datetime) -> None:
+        """Insert the missing ones of :attr:`~kunde.store._summaries.Derived.order_table`, in
         ``order_id`` order."""
-        stamp = time_text(now)
-        executemany(
+        if derived.order_table.num_rows == 0:
+            return
+        if self._sqlite:
+            stamp = time_text(now)
+            executemany(
+                conn,
+                "INSERT INTO orders (order_id, customer_id, ordered_at, channel, store_id, "
+                "currency, country, source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (order_id) DO NOTHING",
+                [(*row, source, stamp) for row in derived.orders],
+            )
+            return
+        stage_copy(
             conn,
+            _ORDERS,
+            "order_id TEXT, customer_id TEXT, ordered_at TIMESTAMP, channel TEXT, store_id TEXT, "
+            "currency TEXT, country TEXT",
+            derived.copy("order_table"),
+        )
+        # Rows in key order, so that concurrent batches never deadlock.
+        insert = text(
             "INSERT INTO orders (order_id, customer_id, ordered_at, channel, store_id, currency, "
-            "country, source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (order_id) DO NOTHING",
-            [(*row, source, stamp) for row in orders],
+            "country, source, created_at) SELECT order_id, customer_id, ordered_at, channel, "
+            f"store_id, currency, country, :source, :now FROM {_ORDERS} ORDER BY order_id "
+            "ON CONFLICT (order_id) DO NOTHING"
+        )
+        conn.execute(
+            insert.bindparams(bindparam("now", type_=DateTime())), {"source": source, "now": now}
         )
 
     def products(

@@ -16,10 +16,19 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from kunde.orders import LINE_COLUMNS
+from kunde.store._copy import copy_lines
 from kunde.store._driver import python_values
 from kunde.store._summaries import Derived
 
-__all__ = ["LINE_VALUES", "STAGE_COLUMNS", "PreparedLines", "SqliteRows", "text_times"]
+__all__ = [
+    "BULK_COLUMNS",
+    "LINE_VALUES",
+    "STAGE_COLUMNS",
+    "PreparedLines",
+    "SqliteRows",
+    "bulk_lines",
+    "text_times",
+]
 
 # The product description columns of a line go to the products table, not to order_lines.
 _PRODUCT_COLUMNS = frozenset({"product_kind", "product_name", "category", "brand"})
@@ -28,6 +37,9 @@ STAGE_COLUMNS: tuple[str, ...] = tuple(c for c in LINE_COLUMNS if c not in _PROD
 
 LINE_VALUES = tuple(c for c in STAGE_COLUMNS if c != "country")
 """The columns of order_lines that come from the batch (country belongs to the order)."""
+
+BULK_COLUMNS = (*LINE_VALUES, "returned_quantity")
+"""The columns a bulk load copies into ``order_lines`` (PostgreSQL)."""
 
 # Columns that are often one value for a whole batch (SQLite binds them once).
 _FOLDABLE = frozenset({"currency", "channel", "store_id", "is_gift", "kind"})
@@ -119,21 +131,35 @@ def _one_value(column: pa.ChunkedArray) -> bool:
     return bool(pc.all(pc.equal(column, first)).as_py())
 
 
+def bulk_lines(lines: pa.Table) -> pa.LargeStringArray:
+    """The COPY text lines of :data:`BULK_COLUMNS` for ``lines`` (PostgreSQL's bulk load)."""
+    table = text_times(lines.select(list(LINE_VALUES)))
+    table = table.append_column("returned_quantity", pa.repeat(0, table.num_rows))
+    return copy_lines(table)
+
+
 @dataclass(frozen=True)
 class PreparedLines:
-    """A batch's lines (:data:`STAGE_COLUMNS`), for SQLite their :class:`SqliteRows`, and
-    what they add to customers, orders and summaries when they are all new."""
+    """A batch's lines (:data:`STAGE_COLUMNS`), made ready for the dialect's writes: for
+    SQLite their :class:`SqliteRows`, for PostgreSQL their COPY text lines (a bulk load
+    copies them into ``order_lines``), and what they add to customers, orders and summaries
+    when they are all new."""
 
     lines: pa.Table
     rows: SqliteRows | None
     derived: Derived | None
     """``None``: not derived yet (see :meth:`aggregates`)."""
+    copy: pa.LargeStringArray | None = None
+    """PostgreSQL: :func:`bulk_lines` of :attr:`lines` (``None``: not built yet)."""
 
     @classmethod
-    def of(cls, lines: pa.Table, sqlite: bool) -> PreparedLines:
+    def of(cls, lines: pa.Table, sqlite: bool, *, bulk: bool = False) -> PreparedLines:
+        """``bulk``: build the COPY text lines of a bulk load now (PostgreSQL)."""
         staged = lines.select(list(STAGE_COLUMNS))
-        rows = SqliteRows.of(staged) if sqlite and staged.num_rows else None
-        return cls(staged, rows, Derived.of(staged))
+        derived = Derived.of(staged).ready(sqlite)
+        if sqlite:
+            return cls(staged, SqliteRows.of(staged) if staged.num_rows else None, derived)
+        return cls(staged, None, derived, bulk_lines(staged) if bulk else None)
 
     def without(self, known: NDArray[np.bool_]) -> PreparedLines:
         """The lines that are not ``known`` (stored before)."""
@@ -141,7 +167,12 @@ class PreparedLines:
             return self
         keep = ~known
         rows = self.rows.take(keep) if self.rows is not None else None
-        return PreparedLines(self.lines.filter(pa.array(keep)), rows, None)
+        copy = self.copy.filter(pa.array(keep)) if self.copy is not None else None
+        return PreparedLines(self.lines.filter(pa.array(keep)), rows, None, copy)
+
+    def copy_rows(self) -> pa.LargeStringArray:
+        """:attr:`copy`, built now if it was not."""
+        return self.copy if self.copy is not None else bulk_lines(self.lines)
 
     def aggregates(self) -> Derived:
         """What the lines add to customers, orders and summaries."""

@@ -6,21 +6,23 @@ function runs inside the caller's transaction.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy import Connection, DateTime, bindparam, text
 
+from kunde.store._copy import copy_text
 from kunde.store._driver import executemany, time_text
 from kunde.store.value import BUMP_CUSTOMER_DAYS_VERSION
 
-__all__ = ["Derived", "add_customer_days", "add_customers"]
+__all__ = ["Derived", "add_customer_days", "add_customers", "stage_copy"]
 
 _DAYS = "kunde_stage_days"
+_CUSTOMERS = "kunde_stage_customers"
 
 
 # The summaries of the batch's customers, recomputed from all their days: first and last purchase
@@ -47,57 +49,91 @@ _SUMMARIES = (
 )
 
 
+_ORDER_FIELDS = ("customer_id", "ordered_at", "channel", "store_id", "currency", "country")
+
+
 @dataclass(frozen=True)
 class Derived:
     """What a batch's new lines add besides themselves: their customers, their purchases and
-    returns per customer and day, and their orders (Arrow aggregates as plain rows).
+    returns per customer and day, and their orders (Arrow aggregates).
 
-    File imports derive them on their reader thread (see :mod:`kunde.store._prepared`).
+    SQLite binds them as plain rows (:attr:`customers`, :attr:`days`, :attr:`orders`),
+    PostgreSQL copies them as text (:meth:`copy`); :meth:`ready` builds the form a dialect
+    writes, so that file imports do it on their reader thread (see :mod:`kunde.store._prepared`).
     """
 
-    customers: list[str]
-    """Distinct, sorted."""
-    days: list[tuple[Any, ...]]
-    """(customer, day, purchased, returned, purchase lines), by customer and day."""
-    orders: list[tuple[Any, ...]]
-    """(order, customer, ordered at, channel, store, currency, country), by order."""
+    customer_table: pa.Table
+    """``customer_id``: distinct, sorted."""
+    day_table: pa.Table
+    """``customer_id``, ``day``, ``purchased``, ``returned``, ``purchase_lines``, by customer
+    and day."""
+    order_table: pa.Table
+    """``order_id`` and :data:`_ORDER_FIELDS` (``ordered_at`` as text), by order."""
 
     @classmethod
     def of(cls, lines: pa.Table) -> Derived:
         return cls(_customers_of(lines), _days_of(lines), _orders_of(lines))
 
+    def ready(self, sqlite: bool) -> Derived:
+        """Build now what :func:`add_customers`, :func:`add_customer_days` and the orders'
+        insert read (rows for SQLite, COPY text for PostgreSQL)."""
+        if sqlite:
+            _ = (self.customers, self.days, self.orders)
+        else:
+            _ = (self.copy("customer_table"), self.copy("day_table"), self.copy("order_table"))
+        return self
 
-def _customers_of(lines: pa.Table) -> list[str]:
-    customers: list[str] = pc.unique(lines.column("customer_id").drop_null()).sort().to_pylist()
-    return customers
+    @cached_property
+    def customers(self) -> list[str]:
+        customers: list[str] = self.customer_table.column(0).to_pylist()
+        return customers
+
+    @cached_property
+    def days(self) -> list[tuple[Any, ...]]:
+        """(customer, day, purchased, returned, purchase lines)."""
+        return _rows(self.day_table)
+
+    @cached_property
+    def orders(self) -> list[tuple[Any, ...]]:
+        """(order, customer, ordered at, channel, store, currency, country)."""
+        return _rows(self.order_table)
+
+    def copy(self, name: str) -> bytes:
+        """The table ``name`` (a field of this class) in PostgreSQL's COPY text format."""
+        texts: dict[str, bytes] = self.__dict__.setdefault("_copies", {})
+        if name not in texts:
+            texts[name] = copy_text(getattr(self, name))
+        return texts[name]
 
 
-def _orders_of(lines: pa.Table) -> list[tuple[Any, ...]]:
+def _rows(table: pa.Table) -> list[tuple[Any, ...]]:
+    return list(zip(*(column.to_pylist() for column in table.columns), strict=True))
+
+
+def _customers_of(lines: pa.Table) -> pa.Table:
+    customers = pc.unique(lines.column("customer_id").drop_null()).sort()
+    return pa.table({"customer_id": customers})
+
+
+def _orders_of(lines: pa.Table) -> pa.Table:
     """One row per order: the least of each field over its lines."""
-    if lines.num_rows == 0:
-        return []
-    fields = ("customer_id", "ordered_at", "channel", "store_id", "currency", "country")
     grouped = (
         lines.group_by("order_id", use_threads=False)
-        .aggregate([(f, "min") for f in fields])
+        .aggregate([(f, "min") for f in _ORDER_FIELDS])
         .sort_by("order_id")
     )
-    values = [grouped.column("order_id").to_pylist()]
-    for f in fields:
+    columns = {"order_id": grouped.column("order_id")}
+    for f in _ORDER_FIELDS:
         column = grouped.column(f"{f}_min")
-        if f == "ordered_at":
-            column = column.cast(pa.string())
-        values.append(column.to_pylist())
-    return list(zip(*values, strict=True))
+        columns[f] = column.cast(pa.string()) if f == "ordered_at" else column
+    return pa.table(columns)
 
 
-def _days_of(lines: pa.Table) -> list[tuple[Any, ...]]:
+def _days_of(lines: pa.Table) -> pa.Table:
     """Purchase summaries count ``product`` lines (and order-level rows) only."""
     purchases = lines.filter(
         pc.and_(pc.is_valid(lines.column("customer_id")), pc.equal(lines.column("kind"), "product"))
     )
-    if purchases.num_rows == 0:
-        return []
     quantity = purchases.column("quantity")
     amount = purchases.column("amount")
     zero = pa.scalar(0.0)
@@ -119,35 +155,61 @@ def _days_of(lines: pa.Table) -> list[tuple[Any, ...]]:
         .sort_by([("customer_id", "ascending"), ("day", "ascending")])
     )
     names = ("customer_id", "day", "purchased_sum", "returned_sum", "purchase_lines_sum")
-    return list(zip(*(days.column(name).to_pylist() for name in names), strict=True))
-
-
-def add_customers(conn: Connection, customers: Sequence[str], now: datetime) -> None:
-    """Insert the customers (of :attr:`Derived.customers`) that are missing."""
-    stamp = time_text(now)
-    executemany(
-        conn,
-        "INSERT INTO customers (customer_id, created_at, updated_at) VALUES (?, ?, ?) "
-        "ON CONFLICT (customer_id) DO NOTHING",
-        [(customer, stamp, stamp) for customer in customers],
+    return days.select(list(names)).rename_columns(
+        ["customer_id", "day", "purchased", "returned", "purchase_lines"]
     )
 
 
-def add_customer_days(conn: Connection, days: Sequence[tuple[Any, ...]], now: datetime) -> None:
-    """Add the purchases and returns of :attr:`Derived.days` to ``customer_days``, and
+def stage_copy(conn: Connection, name: str, columns: str, payload: bytes) -> None:
+    """PostgreSQL: the temporary table ``name`` (``columns``: its DDL), holding only the rows
+    of ``payload`` (COPY text)."""
+    conn.execute(text(f"CREATE TEMP TABLE IF NOT EXISTS {name} ({columns})"))
+    conn.execute(text(f"DELETE FROM {name}"))
+    dbapi = conn.connection.driver_connection
+    assert dbapi is not None
+    with dbapi.cursor() as cursor, cursor.copy(f"COPY {name} FROM STDIN") as copy:
+        copy.write(payload)
+
+
+def add_customers(conn: Connection, derived: Derived, now: datetime) -> None:
+    """Insert the customers (of :attr:`Derived.customer_table`) that are missing."""
+    if derived.customer_table.num_rows == 0:
+        return
+    if conn.dialect.name == "sqlite":
+        stamp = time_text(now)
+        executemany(
+            conn,
+            "INSERT INTO customers (customer_id, created_at, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (customer_id) DO NOTHING",
+            [(customer, stamp, stamp) for customer in derived.customers],
+        )
+        return
+    stage_copy(conn, _CUSTOMERS, "customer_id TEXT", derived.copy("customer_table"))
+    # Rows in key order, so that concurrent batches never deadlock.
+    insert = text(
+        f"INSERT INTO customers (customer_id, created_at, updated_at) SELECT customer_id, :now, "
+        f":now FROM {_CUSTOMERS} ORDER BY customer_id ON CONFLICT (customer_id) DO NOTHING"
+    )
+    conn.execute(insert.bindparams(bindparam("now", type_=DateTime())), {"now": now})
+
+
+def add_customer_days(conn: Connection, derived: Derived, now: datetime) -> None:
+    """Add the purchases and returns of :attr:`Derived.day_table` to ``customer_days``, and
     recompute the ``customer_summaries`` of their customers from those days."""
-    if not days:
+    if derived.day_table.num_rows == 0:
         return
     sqlite = conn.dialect.name == "sqlite"
     day_type = "TEXT" if sqlite else "DATE"
-    conn.execute(
-        text(
-            f"CREATE TEMP TABLE IF NOT EXISTS {_DAYS} (customer_id TEXT, day {day_type}, "
-            "purchased DOUBLE PRECISION, returned DOUBLE PRECISION, purchase_lines BIGINT)"
-        )
+    columns = (
+        f"customer_id TEXT, day {day_type}, purchased DOUBLE PRECISION, "
+        "returned DOUBLE PRECISION, purchase_lines BIGINT"
     )
-    conn.execute(text(f"DELETE FROM {_DAYS}"))
-    executemany(conn, f"INSERT INTO {_DAYS} VALUES (?, ?, ?, ?, ?)", days)
+    if sqlite:
+        conn.execute(text(f"CREATE TEMP TABLE IF NOT EXISTS {_DAYS} ({columns})"))
+        conn.execute(text(f"DELETE FROM {_DAYS}"))
+        executemany(conn, f"INSERT INTO {_DAYS} VALUES (?, ?, ?, ?, ?)", derived.days)
+    else:
+        stage_copy(conn, _DAYS, columns, derived.copy("day_table"))
     # PostgreSQL: rows in key order, so that concurrent batches never deadlock.
     ordered = "WHERE true" if sqlite else "ORDER BY customer_id, day"
     conn.execute(

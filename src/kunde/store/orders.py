@@ -85,7 +85,7 @@ class OrderRepository:
     def prepare(self, lines: pa.Table) -> PreparedLines:
         """``lines`` made ready for :meth:`ingest` without the database (SQLite: the values
         each line binds), so that a file import does this while it stores the previous batch."""
-        return PreparedLines.of(lines, self._sqlite)
+        return PreparedLines.of(lines, self._sqlite, bulk=True)
 
     def ingest(
         self,
@@ -163,7 +163,7 @@ class OrderRepository:
             # Otherwise (SQLite's write lock, file imports) the orders follow the new lines only.
             orders_first = check is not None and not self._sqlite
             if orders_first:
-                self._batch.orders(conn, lines.aggregates().orders, source, now)
+                self._batch.orders(conn, lines.aggregates(), source, now)
             if check is not None:
                 check(conn)
             new = self._batch.write(
