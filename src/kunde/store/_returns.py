@@ -9,11 +9,10 @@ without such a purchase stay unlinked and are tried again by the next import.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from sqlalchemy import Connection, text
-
-from kunde.store._driver import executemany
 
 __all__ = ["link_returns"]
 
@@ -49,11 +48,13 @@ def link_returns(conn: Connection, keys: Sequence[int] | None) -> None:
     if keys is None:
         conn.execute(text(f"INSERT INTO {_RETURNS} {_UNLINKED}"))
     elif keys:
-        # Each key once: a return staged twice would be counted twice.
-        executemany(
-            conn,
-            f"INSERT INTO {_RETURNS} {_UNLINKED} AND r.line_key = ?",
-            [(k,) for k in sorted(set(keys))],
+        # One statement for all keys (each line once, however often its key is given).
+        distinct = sorted(set(keys))
+        sqlite = conn.dialect.name == "sqlite"
+        among = "IN (SELECT value FROM json_each(:keys))" if sqlite else "= ANY(:keys)"
+        bound: object = json.dumps(distinct) if sqlite else distinct
+        conn.execute(
+            text(f"INSERT INTO {_RETURNS} {_UNLINKED} AND r.line_key {among}"), {"keys": bound}
         )
     if conn.execute(text(f"SELECT 1 FROM {_RETURNS} LIMIT 1")).first() is not None:
         conn.execute(text(f"CREATE TEMP TABLE {_LINKS} AS {_ORIGINALS}"))
