@@ -105,3 +105,35 @@ def test_learned_ranker_calibrates_its_penalty_to_a_coverage(rng: np.random.Gene
     # the penalty counts recent buyers (30-day half-life), the basis the docs name
     recent = np.log1p(Popularity(PENALTY_HALF_LIFE_DAYS).fit(inter).scores_)
     np.testing.assert_allclose(model.context_.log_recent_buyers, recent, rtol=1e-6)
+
+
+@pytest.mark.parametrize("k", [1, 2, 10])
+def test_training_matches_the_coverage_of_the_rerankers_ease(
+    rng: np.random.Generator, monkeypatch: pytest.MonkeyPatch, k: int
+) -> None:
+    from kunde._engine import recommend_train
+    from kunde.recommend import text_features
+
+    monkeypatch.setattr(recommend_train, "COVERAGE_K", k)  # short lists: a catalog to cover
+    lines = planted_lines(rng, group_size=24, n_customers=400, days=150)
+    inter = lines.interactions(lines.day < 150)
+    features = text_features([f"product {i}" for i in range(inter.n_items)])
+    plain = recommend_train.fit_personal(inter, features, reranker=True, calibrate=False)
+    assert plain.calibration is None
+    assert isinstance(plain.ranker, LearnedRanker) and plain.ranker.popularity_penalty == 0.0
+    model = recommend_train.fit_personal(inter, features, reranker=True)
+    cal = model.calibration
+    assert cal is not None and isinstance(model.ranker, LearnedRanker)
+    assert cal["penalty"] == model.ranker.popularity_penalty
+    users = np.unique(inter.profile_customer[inter.profile_day > inter.as_of_day - 30])
+    assert cal["customers"] == len(users)
+    seen = inter.profile_matrix()
+
+    def coverage(ranker: LearnedRanker) -> float:
+        recs = ranker.recommend(users, k, exclude=seen)
+        return len(np.unique(recs[recs >= 0])) / inter.n_items
+
+    assert coverage(model.ranker) == pytest.approx(cal["coverage"], abs=1e-4)
+    assert cal["coverage"] >= cal["ease_coverage"] - 1e-4
+    if cal["penalty"] > 0:  # the unpenalised lists fell short of EASE's
+        assert coverage(plain.ranker) < cal["ease_coverage"]
