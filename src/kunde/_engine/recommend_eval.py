@@ -50,7 +50,10 @@ def _fitted(
 
     def kunde() -> Recommend:
         ranker = fit_personal(
-            inter, _text_features(data.item_text), reranker=settings.recommend_reranker
+            inter,
+            _text_features(data.item_text),
+            reranker=settings.recommend_reranker,
+            calibrate=settings.recommend_coverage_calibration,
         ).ranker
         return lambda users, k, exclude: ranker.recommend(users, k, exclude=exclude)
 

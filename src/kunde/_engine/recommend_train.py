@@ -47,6 +47,7 @@ __all__ = [
     "PersonalModel",
     "durable_mask",
     "fit_personal",
+    "match_ease_coverage",
     "train",
 ]
 
@@ -60,27 +61,78 @@ CANDIDATE_CHUNK = 1024
 """Customers ranked at a time by each of the two training threads."""
 
 
+COVERAGE_DAYS = 30
+"""The re-ranker's penalty is calibrated on the customers who bought in this many days."""
+COVERAGE_K = 10
+"""List length of that calibration (a page)."""
+
+
 @dataclass(frozen=True)
 class PersonalModel:
-    """A fitted personal ranking and the product neighbours behind it."""
+    """A fitted personal ranking and the product neighbours behind it.
+
+    ``calibration`` says how the learned re-ranker's popularity penalty was set
+    (:func:`match_ease_coverage`), ``None`` when it was not.
+    """
 
     ranker: LearnedRanker | PersonalRanker
     similarity: sp.csr_matrix
     kind: str
+    calibration: dict[str, float] | None = None
 
 
 def fit_personal(
-    interactions: Interactions, features: sp.csr_matrix, *, reranker: bool
+    interactions: Interactions,
+    features: sp.csr_matrix,
+    *,
+    reranker: bool,
+    calibrate: bool = True,
 ) -> PersonalModel:
-    """Fit kunde's personal ranking (the learned re-ranker when asked and learnable)."""
+    """Fit kunde's personal ranking (the learned re-ranker when asked and learnable).
+
+    With ``calibrate`` the re-ranker's popularity penalty is set by :func:`match_ease_coverage`.
+    """
     if reranker:
         try:
             learned = LearnedRanker().fit(interactions, features)
-            return PersonalModel(learned, learned.base_.item_knn_.similarity_, "learned")
+            calibration = match_ease_coverage(learned, interactions) if calibrate else None
+            return PersonalModel(
+                learned, learned.base_.item_knn_.similarity_, "learned", calibration
+            )
         except ConvergenceError:
             pass  # too little recent history to learn from: the blend alone
     blend = PersonalRanker().fit(interactions, features)
     return PersonalModel(blend, blend.item_knn_.similarity_, "blend")
+
+
+def match_ease_coverage(
+    learned: LearnedRanker, interactions: Interactions
+) -> dict[str, float] | None:
+    """Set the re-ranker's popularity penalty so its lists span as much catalog as EASE's.
+
+    The re-ranker favours what sells now, so its lists gather on fewer products than EASE's
+    (Steck 2019, the strongest baseline in ``bench/recommend_eval.py``). For the customers who
+    bought in the last ``COVERAGE_DAYS`` (those most likely to come back), the smallest
+    penalty (:meth:`LearnedRanker.calibrate_penalty`) whose ``COVERAGE_K`` lists of products
+    new to them cover at least the share of the catalog that the re-ranker's own EASE model's
+    lists cover. Coverage needs no later purchases, so this runs at training time. Returns
+    the penalty, both coverages and the customer count (``None``: no EASE, no such customer).
+    """
+    ease = learned.context_.ease
+    inter = interactions
+    users = np.unique(inter.profile_customer[inter.profile_day > inter.as_of_day - COVERAGE_DAYS])
+    if ease is None or len(users) == 0:
+        return None
+    seen = inter.profile_matrix()
+    recs, _ = top_k_rows(ease.score, users, COVERAGE_K, exclude=seen)
+    target = len(np.unique(recs[recs >= 0])) / inter.n_items
+    reached = learned.calibrate_penalty(users, COVERAGE_K, target, exclude=seen)
+    return {
+        "penalty": learned.popularity_penalty,
+        "coverage": round(reached, 4),
+        "ease_coverage": round(target, 4),
+        "customers": len(users),
+    }
 
 
 def durable_mask(category_names: NDArray[np.str_], consumable: list[str]) -> NDArray[np.bool_]:
@@ -187,7 +239,12 @@ def train(store: Store, settings: Settings) -> dict[str, Any]:
         ThreadPoolExecutor(max_workers=2, thread_name_prefix="kunde-train") as pool,
     ):
         side = pool.submit(_product_lists, data, inter)
-        personal = fit_personal(inter, features, reranker=settings.recommend_reranker)
+        personal = fit_personal(
+            inter,
+            features,
+            reranker=settings.recommend_reranker,
+            calibrate=settings.recommend_coverage_calibration,
+        )
         if len(users):
             exclude = _durable_bought(data, inter, durable)
 
@@ -224,7 +281,9 @@ def train(store: Store, settings: Settings) -> dict[str, Any]:
             "novelty_days": settings.recommend_novelty_days,
             "consumable_categories": settings.recommend_consumable_categories,
             "reranker": settings.recommend_reranker,
+            "coverage_calibration": settings.recommend_coverage_calibration,
         },
+        "coverage_calibration": personal.calibration,
     }
     arrays = {
         "product_ids": data.product_ids,

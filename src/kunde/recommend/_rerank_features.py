@@ -7,6 +7,7 @@ each pair by the features in :data:`FEATURE_NAMES`.
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,7 +20,14 @@ from kunde.recommend._personal import PersonalRanker
 from kunde.recommend._popularity import Popularity
 from kunde.recommend._topk import top_k_dense
 
-__all__ = ["FEATURE_NAMES", "LOG_BUYERS", "RankContext", "candidate_features", "context"]
+__all__ = [
+    "FEATURE_NAMES",
+    "PENALTY_HALF_LIFE_DAYS",
+    "RankContext",
+    "candidate_features",
+    "context",
+    "features_in_halves",
+]
 
 FEATURE_NAMES = (
     "item_neighbours",
@@ -41,7 +49,8 @@ FEATURE_NAMES = (
     "text_affinity",
     "ease",
 )
-LOG_BUYERS = FEATURE_NAMES.index("log_buyers")
+PENALTY_HALF_LIFE_DAYS = 30.0
+"""Half-life of the recent buyers the re-ranker's popularity penalty counts."""
 NEW_RELEASE_DAYS = 60
 MAX_AGE_DAYS = 400
 
@@ -58,6 +67,8 @@ class RankContext:
     popular_14d: NDArray[np.float32]
     popular_60d: NDArray[np.float32]
     log_buyers: NDArray[np.float32]
+    log_recent_buyers: NDArray[np.float32]
+    """log(1 + buyers) with a ``PENALTY_HALF_LIFE_DAYS`` decay: the popularity penalty's basis."""
     log_age: NDArray[np.float32]
     log_history: NDArray[np.float32]
     log_since_last: NDArray[np.float32]
@@ -85,6 +96,7 @@ def context(
     pop14 = Popularity(14.0).fit(interactions).scores_
     pop60 = Popularity(60.0).fit(interactions).scores_
     buyers = Popularity(None).fit(interactions).scores_
+    recent = Popularity(PENALTY_HALF_LIFE_DAYS).fit(interactions).scores_
     first = np.full(interactions.n_items, day - MAX_AGE_DAYS, dtype=np.int64)
     seen_first = np.full(interactions.n_items, np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(seen_first, interactions.basket_item, interactions.basket_day)
@@ -103,6 +115,7 @@ def context(
         popular_14d=(pop14 / max(float(pop14.max(initial=0.0)), 1e-12)).astype(np.float32),
         popular_60d=(pop60 / max(float(pop60.max(initial=0.0)), 1e-12)).astype(np.float32),
         log_buyers=np.log1p(buyers).astype(np.float32),
+        log_recent_buyers=np.log1p(recent).astype(np.float32),
         log_age=np.log1p(age).astype(np.float32),
         log_history=np.log1p(history).astype(np.float32),
         log_since_last=np.log1p(since).astype(np.float32),
@@ -186,3 +199,27 @@ def candidate_features(
         axis=2,
     ).astype(np.float32)
     return cand, feats
+
+
+def features_in_halves(
+    pool: Executor | None,
+    base: PersonalRanker,
+    ctx: RankContext,
+    users: NDArray[np.int64],
+    exclude: sp.csr_matrix | None,
+    candidates: int,
+    ease_weight: float,
+) -> tuple[NDArray[np.int64], NDArray[np.float32]]:
+    """:func:`candidate_features` of ``users``, the second half computed by ``pool`` if any.
+
+    A customer's candidates and features depend on nothing but their own row.
+    """
+    half = len(users) // 2
+    if pool is None or half < 64:
+        return candidate_features(base, ctx, users, exclude, candidates, ease_weight)
+    later = pool.submit(
+        candidate_features, base, ctx, users[half:], exclude, candidates, ease_weight
+    )
+    cand, feats = candidate_features(base, ctx, users[:half], exclude, candidates, ease_weight)
+    cand_later, feats_later = later.result()
+    return np.vstack([cand, cand_later]), np.vstack([feats, feats_later])

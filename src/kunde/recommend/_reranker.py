@@ -3,25 +3,22 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from concurrent.futures import Executor, ThreadPoolExecutor
 
 import numpy as np
 import scipy.sparse as sp
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 from threadpoolctl import threadpool_limits
 
 from kunde.errors import ConvergenceError, InvalidFieldError, NotFittedError
+from kunde.recommend._coverage import PENALTY_GRID, smallest_penalty
 from kunde.recommend._ease_feature import RecentEASE
 from kunde.recommend._interactions import Interactions
 from kunde.recommend._logistic import newton_logistic
 from kunde.recommend._personal import PersonalRanker, PersonalRankerConfig
-from kunde.recommend._rerank_features import (
-    FEATURE_NAMES,
-    LOG_BUYERS,
-    RankContext,
-    candidate_features,
-    context,
-)
+from kunde.recommend._rerank_features import FEATURE_NAMES, RankContext, candidate_features, context
+from kunde.recommend._rerank_pairs import holdout_truth, training_pairs
 from kunde.recommend._topk import BLOCK_ROWS, top_k_dense
 
 __all__ = ["FEATURE_NAMES", "LearnedRanker"]
@@ -52,8 +49,12 @@ class LearnedRanker:
         candidates: products re-ranked per customer.
         label_days: length of the hold-out window the re-ranker learns from.
         l2: L2 penalty of the logistic regression (on standardised features).
-        popularity_penalty: subtracted from the learned logit per unit of log(1 + buyers);
-            spreads the lists over more of the catalog at a small cost in accuracy.
+        popularity_penalty: subtracted from the learned logit per unit of log(1 + recent
+            buyers) (buyers counted with a 30-day half-life, ``PENALTY_HALF_LIFE_DAYS``);
+            spreads the lists over more of the catalog at a small cost in accuracy. The
+            re-ranker favours what sells *now* (its 14-day popularity and momentum weights
+            are positive), so recent buyers, not all-time buyers, are what concentrates the
+            lists. :meth:`calibrate_penalty` sets it to reach a catalog coverage.
         truth_weight_power: each hold-out customer's pairs weigh ``|new purchases|^−power``;
             1 matches recall, which averages hits / |truth| over customers, so that customers
             with one new purchase count as much as resellers with fifty.
@@ -131,20 +132,7 @@ class LearnedRanker:
         if inner is None:
             inner = self._before_holdout(interactions)
             ease = self._ease(inner)
-        cut = inner.as_of_day + 1
-        shape = (interactions.n_customers, interactions.n_items)
-        before = inner.profile_matrix()
-        later = interactions.profile_day >= cut
-        after = sp.csr_matrix(
-            (
-                np.ones(int(later.sum()), dtype=np.float32),
-                (interactions.profile_customer[later], interactions.profile_item[later]),
-            ),
-            shape=shape,
-        )
-        after.sum_duplicates()
-        truth = sp.csr_matrix(after - after.multiply(before > 0))
-        truth.eliminate_zeros()
+        before, truth = holdout_truth(interactions, inner)
         users = np.flatnonzero((np.diff(before.indptr) > 0) & (np.diff(truth.indptr) > 0))
         if len(users) == 0:
             raise ConvergenceError(
@@ -161,27 +149,19 @@ class LearnedRanker:
         )
         ctx = context(inner, item_features, ease)
         self.fit_seconds_["hold-out base models"] = time.perf_counter() - lap
-        n_items = interactions.n_items
-        t_rows = np.repeat(np.arange(truth.shape[0], dtype=np.int64), np.diff(truth.indptr))
-        truth_keys = t_rows * n_items + truth.indices.astype(np.int64)
-        n_truth = np.diff(truth.indptr).astype(np.float64)
-        xs: list[NDArray[np.float32]] = []
-        ys: list[NDArray[np.bool_]] = []
-        ws: list[NDArray[np.float64]] = []
-        for start in range(0, len(users), BLOCK_ROWS):
-            block = users[start : start + BLOCK_ROWS]
-            cand, feats = _features_in_halves(
-                pool, base, ctx, block, before, self.candidates, self.ease_weight
-            )
-            labels = np.isin(block[:, None] * n_items + cand, truth_keys)
-            user_w = np.broadcast_to(n_truth[block, None] ** -self.truth_weight_power, cand.shape)
-            sampled = rng.random(cand.shape) < self.negative_share
-            ok = (cand >= 0) & (labels | sampled)
-            xs.append(feats[ok])
-            ys.append(labels[ok])
-            ws.append(np.where(labels, user_w, user_w / self.negative_share)[ok])
-        w = np.concatenate(ws)
-        return np.vstack(xs), np.concatenate(ys), w / w.mean()
+        return training_pairs(
+            pool,
+            base,
+            ctx,
+            users,
+            before,
+            truth,
+            self.candidates,
+            self.ease_weight,
+            self.truth_weight_power,
+            self.negative_share,
+            rng,
+        )
 
     def fit(
         self, interactions: Interactions, item_features: sp.csr_matrix | None = None
@@ -276,21 +256,32 @@ class LearnedRanker:
         if not hasattr(self, "base_"):
             raise NotFittedError("LearnedRanker is not fitted; call fit(interactions) first")
 
-    def recommend(
-        self, users: NDArray[np.int64], k: int, *, exclude: sp.csr_matrix | None = None
-    ) -> NDArray[np.int64]:
-        """Top ``k`` product indices per customer (-1 padded), skipping ``exclude``'s entries."""
+    def _scored(
+        self, users: NDArray[np.int64], exclude: sp.csr_matrix | None
+    ) -> Iterator[tuple[NDArray[np.int64], NDArray[np.float32], NDArray[np.float32]]]:
+        """Per block of ``users``: candidates, learned logits and the penalty's basis."""
         self._check()
         users = np.asarray(users, dtype=np.int64)
-        out: list[NDArray[np.int64]] = []
         for start in range(0, len(users), BLOCK_ROWS):
             block = users[start : start + BLOCK_ROWS]
             cand, feats = candidate_features(
                 self.base_, self.context_, block, exclude, self.candidates, self.ease_weight
             )
             logit = ((feats - self.mean_) / self.std_) @ self.coef_ + self.intercept_
+            yield (
+                cand,
+                logit.astype(np.float32),
+                self.context_.log_recent_buyers[np.maximum(cand, 0)],
+            )
+
+    def recommend(
+        self, users: NDArray[np.int64], k: int, *, exclude: sp.csr_matrix | None = None
+    ) -> NDArray[np.int64]:
+        """Top ``k`` product indices per customer (-1 padded), skipping ``exclude``'s entries."""
+        out: list[NDArray[np.int64]] = []
+        for cand, logit, basis in self._scored(users, exclude):
             if self.popularity_penalty:
-                logit = logit - self.popularity_penalty * feats[:, :, LOG_BUYERS]
+                logit = logit - np.float32(self.popularity_penalty) * basis
             masked: NDArray[np.float32] = np.where(cand >= 0, logit, -np.inf).astype(np.float32)
             pos, _ = top_k_dense(masked, k)
             picked = np.take_along_axis(cand, np.maximum(pos, 0), axis=1)
@@ -299,26 +290,24 @@ class LearnedRanker:
             return np.empty((0, k), dtype=np.int64)
         return np.vstack(out)
 
+    def calibrate_penalty(
+        self,
+        users: NDArray[np.int64],
+        k: int,
+        target: float,
+        *,
+        exclude: sp.csr_matrix | None = None,
+        grid: ArrayLike = PENALTY_GRID,
+    ) -> float:
+        """Set ``popularity_penalty`` to the smallest of ``grid`` whose lists reach ``target``.
 
-def _features_in_halves(
-    pool: Executor | None,
-    base: PersonalRanker,
-    ctx: RankContext,
-    users: NDArray[np.int64],
-    exclude: sp.csr_matrix | None,
-    candidates: int,
-    ease_weight: float,
-) -> tuple[NDArray[np.int64], NDArray[np.float32]]:
-    """:func:`candidate_features` of ``users``, the second half computed by ``pool`` if any.
-
-    A customer's candidates and features depend on nothing but their own row.
-    """
-    half = len(users) // 2
-    if pool is None or half < 64:
-        return candidate_features(base, ctx, users, exclude, candidates, ease_weight)
-    later = pool.submit(
-        candidate_features, base, ctx, users[half:], exclude, candidates, ease_weight
-    )
-    cand, feats = candidate_features(base, ctx, users[:half], exclude, candidates, ease_weight)
-    cand_later, feats_later = later.result()
-    return np.vstack([cand, cand_later]), np.vstack([feats, feats_later])
+        ``target`` is a catalog share: the top ``k`` lists of ``users`` (e.g. the customers
+        who bought in the last 30 days) together must cover at least that share of the
+        products; when no penalty of ``grid`` gets there, the one that covers most is set.
+        Coverage needs no later purchases, so this runs on the customers about to be
+        served. Returns the coverage reached.
+        """
+        blocks = list(self._scored(users, exclude))
+        n_items = len(self.context_.log_recent_buyers)
+        self.popularity_penalty, coverage = smallest_penalty(blocks, k, n_items, target, grid)
+        return coverage
