@@ -285,7 +285,7 @@ def score(
     segments = segment_codes(
         rfm_scores(summary.days_since_last[keep], f + 1.0, summary.total_value[keep]), f
     )
-    purchases = model.conditional_expected_purchases(horizon, f, r, t)
+    p_alive, purchases = model.conditional_alive_and_expected(horizon, f, r, t)
     value = purchases * spend_per_purchase  # = expected_value(...) without discount or margin
     return pa.table(
         {
@@ -294,7 +294,7 @@ def score(
             "recency_days": summary.recency_days[keep].astype(np.int64),
             "tenure_days": summary.tenure_days[keep].astype(np.int64),
             "monetary": np.round(monetary, 2),
-            "p_alive": np.round(model.conditional_probability_alive(f, r, t), 6),
+            "p_alive": np.round(p_alive, 6),
             "expected_purchases": np.round(purchases, 6),
             "expected_value": np.round(value, 2),
             "segment": _SEGMENT_NAMES.take(pa.array(segments)),
