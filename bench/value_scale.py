@@ -16,11 +16,11 @@ CSV file, imported into a SQLite store with ``kunde import orders`` (timed apart
 ``kunde value fit --model bgnbd`` + ``kunde value export`` against one lifetimes process that
 reads the same file, summarises, fits, predicts and writes the same CSV.
 
-Findings (2026-12-05, branch value3, machine shared, load 4.5): whole processes 3.87x wall /
-3.64x CPU against lifetimes (target 10x, not met; main's code 2.46x in the same run; 4.4-5.8x
-wall under more load); kunde's ~5 s of CPU are start-up (~0.65 s per process plus scipy),
-SQLite writing the 1 M summaries (~1.1 s), the fits (~0.55 s), scoring and CSV (~0.9 s) (see
-bench/README.md).
+Findings (2026-12-05 18:07 UTC, branch valscale7, machine shared, load 1.9-3.4): whole processes
+4.7-4.9x wall / 3.9-4.0x CPU against lifetimes (target 10x, not met; main's code 4.6x / 3.9x in
+the same runs); kunde's ~4.7 s of CPU are start-up (~0.55 s per process before any value code,
+plus scipy ~0.3 s), SQLite writing the 1 M summaries (~1 s) and Arrow parsing them (~0.2 s), the
+fits (~0.5 s), scoring (~0.25 s) and CSV (~0.4 s) (see bench/README.md).
 
 Usage: ``python bench/value_scale.py [--customers N] [--skip-whole] [--store DIR]
 [--whole-only] [--skip-all-models] [--baseline-python PYTHON]``; ``--store`` keeps the CSV and

@@ -99,3 +99,19 @@ def test_hyp2f1_is_finite_where_scipy_fails_and_matches_the_series(a, b, c, z) -
     assert robust(a, b, c, z) == pytest.approx(total, rel=1e-12)
     # and the scipy-accurate region is left alone
     assert robust(0.3, 1.7, 5.0, 0.4) == pytest.approx(hyp2f1(0.3, 1.7, 5.0, 0.4), rel=1e-15)
+
+
+@pytest.mark.parametrize("name", ["bgnbd", "mbgnbd", "pareto_nbd"])
+@pytest.mark.parametrize("horizon", [0.0, 39.0], ids=["no-horizon", "39-weeks"])
+def test_alive_and_expected_together_equal_the_separate_predictions(
+    fitted, cdnow, name, horizon
+) -> None:
+    model = fitted[name]
+    x, t_x, T = (
+        np.r_[v, h] for v, h in ((cdnow.x, HEAVY_X), (cdnow.t_x, HEAVY_TX), (cdnow.T, HEAVY_T))
+    )
+    alive, expected = model.conditional_alive_and_expected(horizon, x, t_x, T)
+    np.testing.assert_array_equal(alive, model.conditional_probability_alive(x, t_x, T))
+    np.testing.assert_array_equal(
+        expected, model.conditional_expected_purchases(horizon, x, t_x, T)
+    )

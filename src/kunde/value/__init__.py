@@ -14,8 +14,12 @@ returns.
   :func:`holdout_mae`, :func:`aggregate_bias`, :func:`frequency_table`, :func:`p_alive_matrix`.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from kunde.value._base import PurchaseModel
-from kunde.value._bgnbd import BGNBD
 from kunde.value._clv import DAYS_PER_YEAR, expected_value
 from kunde.value._evaluation import (
     FrequencyTable,
@@ -24,9 +28,6 @@ from kunde.value._evaluation import (
     holdout_mae,
     p_alive_matrix,
 )
-from kunde.value._gamma_gamma import GammaGamma
-from kunde.value._mbgnbd import MBGNBD
-from kunde.value._pareto_nbd import ParetoNBD
 from kunde.value._rfm import RFMScores, rfm_scores
 from kunde.value._segments import (
     HIGH_VALUE,
@@ -44,6 +45,35 @@ from kunde.value._summary import (
     summarize_customer_days,
     summarize_customer_totals,
 )
+
+if TYPE_CHECKING:
+    from kunde.value._bgnbd import BGNBD
+    from kunde.value._gamma_gamma import GammaGamma
+    from kunde.value._mbgnbd import MBGNBD
+    from kunde.value._pareto_nbd import ParetoNBD
+
+_NEEDS_SCIPY = {
+    "BGNBD": "kunde.value._bgnbd",
+    "GammaGamma": "kunde.value._gamma_gamma",
+    "MBGNBD": "kunde.value._mbgnbd",
+    "ParetoNBD": "kunde.value._pareto_nbd",
+}
+"""The models, imported on first use: their modules import scipy.special (~0.2 s), which a fit
+can import on a second thread while it reads the histories."""
+
+
+def __getattr__(name: str) -> Any:
+    module = _NEEDS_SCIPY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_NEEDS_SCIPY})
+
 
 __all__ = [
     "BGNBD",

@@ -97,6 +97,16 @@ class PurchaseModel(ABC):
     ) -> FloatArray:
         """Per-row expected purchases in (T, T + t]."""
 
+    def _alive_and_expected(
+        self, params: FloatArray, t: float, x: FloatArray, t_x: FloatArray, tenure: FloatArray
+    ) -> tuple[FloatArray, FloatArray]:
+        """(:meth:`_log_p_alive`, :meth:`_conditional_expected`) of the same rows; a model
+        overrides it when the two share work."""
+        return (
+            self._log_p_alive(params, x, t_x, tenure),
+            self._conditional_expected(params, t, x, t_x, tenure),
+        )
+
     # --- public API -----------------------------------------------------------------------
 
     def fit(
@@ -210,6 +220,31 @@ class PurchaseModel(ABC):
             e = self._conditional_expected(params, float(t), x, t_x, tt)
         out: FloatArray = np.maximum(e, 0.0)
         return out
+
+    def conditional_alive_and_expected(
+        self,
+        t: float,
+        frequency: ArrayLike,
+        recency: ArrayLike,
+        T: ArrayLike,  # noqa: N803
+    ) -> tuple[FloatArray, FloatArray]:
+        """(P(alive), expected purchases in the next ``t`` time units) of each customer.
+
+        The same values as :meth:`conditional_probability_alive` and
+        :meth:`conditional_expected_purchases`, with the histories checked once and the work
+        both share done once (scoring every customer needs both).
+        """
+        if not np.isfinite(t) or t < 0:
+            raise InvalidFieldError("t", "the horizon must be a finite number >= 0")
+        params = self._params()
+        x, t_x, tt, _ = check_history(frequency, recency, T)
+        with np.errstate(all="ignore"):
+            if t == 0:
+                log_alive, expected = self._log_p_alive(params, x, t_x, tt), np.zeros(x.shape[0])
+            else:
+                log_alive, expected = self._alive_and_expected(params, float(t), x, t_x, tt)
+            alive: FloatArray = np.clip(np.exp(log_alive), 0.0, 1.0)
+        return alive, np.maximum(expected, 0.0)
 
     def expected_purchases(self, t: float) -> float:
         """Expected repeat purchases in the first ``t`` time units of a new customer."""

@@ -29,9 +29,12 @@ from kunde.value._special import hyp2f1
 IntpArray = npt.NDArray[np.intp]
 
 __all__ = [
+    "Factors",
     "IndexedRows",
+    "alive_and_expected",
     "conditional_expected_purchases",
     "fit_objective",
+    "history_factors",
     "log_likelihood",
     "log_p_alive",
 ]
@@ -64,14 +67,26 @@ def _terms(
     return a3, a4, mix, bxs1
 
 
+Factors = tuple[tuple[FloatArray, IntpArray], ...]
+"""(distinct values, index per row) of x, t_x and T, as :func:`factorize` gives them."""
+
+
+def history_factors(x: FloatArray, t_x: FloatArray, tenure: FloatArray) -> Factors:
+    """The distinct values of each history column, computed once for several predictions."""
+    return factorize(x), factorize(t_x), factorize(tenure)
+
+
 def _branches(
-    params: FloatArray, x: FloatArray, t_x: FloatArray, tenure: FloatArray, shift: int
+    params: FloatArray,
+    x: FloatArray,
+    t_x: FloatArray,
+    tenure: FloatArray,
+    shift: int,
+    factors: Factors | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """(alive branch, log-sum of both branches) per row, logarithms per distinct value."""
     r, alpha, a, b = (float(v) for v in params)
-    ux, ix = factorize(x)
-    ut, it = factorize(t_x)
-    u_end, i_end = factorize(tenure)
+    (ux, ix), (ut, it), (u_end, i_end) = factors or history_factors(x, t_x, tenure)
     active = (ux > 0) if shift == 0 else np.ones(ux.shape, dtype=bool)
     log_a4 = np.where(
         active, np.log(a) - np.log(np.where(active, b + ux + shift - 1, 1.0)), -np.inf
@@ -168,10 +183,15 @@ def fit_objective(params: FloatArray, rows: IndexedRows, shift: int) -> tuple[fl
 
 
 def log_p_alive(
-    params: FloatArray, x: FloatArray, t_x: FloatArray, tenure: FloatArray, shift: int
+    params: FloatArray,
+    x: FloatArray,
+    t_x: FloatArray,
+    tenure: FloatArray,
+    shift: int,
+    factors: Factors | None = None,
 ) -> FloatArray:
     """Log-probability that each customer is still active at T (the tenure)."""
-    a3, mix = _branches(params, x, t_x, tenure, shift)
+    a3, mix = _branches(params, x, t_x, tenure, shift, factors)
     out: FloatArray = a3 - mix
     return out
 
@@ -183,21 +203,42 @@ def conditional_expected_purchases(
     t_x: FloatArray,
     tenure: FloatArray,
     shift: int,
+    factors: Factors | None = None,
+    log_alive: FloatArray | None = None,
 ) -> FloatArray:
     """Expected purchases in (T, T + t] (T = tenure) given each customer's history.
 
     The hypergeometric part depends on (x, T) only and is evaluated once per distinct pair.
+    ``log_alive`` is :func:`log_p_alive` of the same rows when the caller has it already.
     """
     r, alpha, a, b = (float(v) for v in params)
     if abs(a - 1.0) < 1e-7:  # removable singularity of the closed form at a = 1
         a = 1.0 + 1e-7
-    ux, ix = factorize(x)
-    u_end, i_end = factorize(tenure)
+    factors = factors or history_factors(x, t_x, tenure)
+    (ux, ix), _, (u_end, i_end) = factors
     first, pair = combine((ix, i_end), (ux.size, u_end.size))
     px, p_end = x[first], tenure[first]
     z = t / (alpha + p_end + t)
     c = a + b + px + shift - 1.0
     tail = np.exp((a - 1.0) * np.log1p(-z)) * hyp2f1(a + b + shift - 1.0 - r, a - 1.0, c, z)
     expected = (c / (a - 1.0) * (1.0 - tail))[pair]
-    out: FloatArray = expected * np.exp(log_p_alive(params, x, t_x, tenure, shift))
+    if log_alive is None:
+        log_alive = log_p_alive(params, x, t_x, tenure, shift, factors)
+    out: FloatArray = expected * np.exp(log_alive)
     return out
+
+
+def alive_and_expected(
+    params: FloatArray,
+    t: float,
+    x: FloatArray,
+    t_x: FloatArray,
+    tenure: FloatArray,
+    shift: int,
+) -> tuple[FloatArray, FloatArray]:
+    """(:func:`log_p_alive`, :func:`conditional_expected_purchases`) of the same rows, sharing
+    the distinct values and the P(alive) term (the export needs both for every customer)."""
+    factors = history_factors(x, t_x, tenure)
+    log_alive = log_p_alive(params, x, t_x, tenure, shift, factors)
+    expected = conditional_expected_purchases(params, t, x, t_x, tenure, shift, factors, log_alive)
+    return log_alive, expected

@@ -76,3 +76,8 @@ class BGNBD(PurchaseModel):
         self, params: FloatArray, t: float, x: FloatArray, t_x: FloatArray, tenure: FloatArray
     ) -> FloatArray:
         return _bgfamily.conditional_expected_purchases(params, t, x, t_x, tenure, self._shift)
+
+    def _alive_and_expected(
+        self, params: FloatArray, t: float, x: FloatArray, t_x: FloatArray, tenure: FloatArray
+    ) -> tuple[FloatArray, FloatArray]:
+        return _bgfamily.alive_and_expected(params, t, x, t_x, tenure, self._shift)

@@ -63,20 +63,34 @@ def factorize(values: FloatArray) -> tuple[FloatArray, npt.NDArray[np.intp]]:
     if values.size:
         lo, hi = float(values.min()), float(values.max())
         for scale in (1.0, 7.0):
-            scaled = values * scale
+            if (hi - lo) * scale >= 5e6:
+                continue
+            scaled = values * scale if scale != 1.0 else values
             rounded = np.rint(scaled)
-            if (hi - lo) * scale < 5e6 and np.all(
-                np.abs(scaled - rounded) <= 1e-9 * np.maximum(1.0, np.abs(scaled))
-            ):
+            if _whole(scaled, rounded):
                 codes = rounded.astype(np.int64) - int(np.rint(lo * scale))
                 present = np.bincount(codes) > 0
                 remap = np.cumsum(present) - 1
-                inverse = remap[codes].astype(np.intp)
+                inverse = remap[codes].astype(np.intp, copy=False)
                 unique = np.empty(int(present.sum()))
                 unique[inverse] = values
                 return unique, inverse
     unique, inverse = np.unique(values, return_inverse=True)
     return unique.astype(np.float64), inverse.astype(np.intp).reshape(-1)
+
+
+def _whole(scaled: FloatArray, rounded: FloatArray) -> bool:
+    """Whether ``scaled`` is within 1e-9 (relative) of the whole numbers ``rounded``: exact
+    equality first (whole days are exact), the first values next (most inputs that are not
+    whole fail there), the tolerance over all values last."""
+    if np.array_equal(scaled, rounded):
+        return True
+
+    def close(a: FloatArray, b: FloatArray) -> bool:
+        return bool(np.all(np.abs(a - b) <= 1e-9 * np.maximum(1.0, np.abs(a))))
+
+    head = slice(0, 4096)
+    return close(scaled[head], rounded[head]) and close(scaled, rounded)
 
 
 def combine(
