@@ -100,11 +100,6 @@ class Settings(BaseSettings):
     model, the customer's state as read from the database and the request are the same, so it
     is never stale. On an SQLite file the state is read again only after a commit to the
     database (by anyone); elsewhere on every request."""
-
-    recommend_warm_pages: int = Field(default=4096, ge=0)
-    """Home pages (k = 10) a server computes in the background when it starts and whenever it
-    loads a newly trained model, the most recently active customers first, so that their first
-    request finds its page ready (0: none; at most ``recommend_page_cache``)."""
     identity_max_profiles: int = Field(default=3, ge=1, le=1000)
     """Shared-device guard: an identifier already linked to more than this many customers
     (a family tablet, a shop's counter PC) is still linked but never merges profiles."""

@@ -85,22 +85,3 @@ def test_totals_read_back_exactly(any_engine: Engine, monkeypatch: pytest.Monkey
     assert totals.repeat_net_revenue[order].tolist() == [r["repeat_net_revenue"] for r in rows]
     act = [(r["last_activity_day"] - epoch).days for r in rows]
     assert totals.last_activity_day[order].tolist() == act
-
-
-def test_recent_customers_are_the_latest_active_first(any_engine: Engine, tmp_path: Path) -> None:
-    orders = tmp_path / "orders.csv"
-    orders.write_text(
-        "order_id,customer_id,ordered_at,product_id,quantity,amount\n"
-        "o1,c1,2024-01-05T10:00:00,p,1,5\n"
-        "o2,c2,2024-03-01T10:00:00,p,1,5\n"
-        "o3,c3,2024-02-01T10:00:00,p,1,5\n"
-        "o4,c4,2024-03-01T09:00:00,p,1,5\n"
-        "o5,,2024-04-01T10:00:00,p,1,5\n"  # anonymous: no customer to warm
-        "o6,c1,2024-02-10T10:00:00,p,-1,-5\n",  # a return is activity too
-        encoding="utf-8",
-    )
-    any_engine.import_orders(orders)
-    recent = any_engine.store.recommend.recent_customers
-    assert recent(10) == ["c2", "c4", "c1", "c3"]  # same day: by id
-    assert recent(2) == ["c2", "c4"]
-    assert recent(0) == []

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import json
-import threading
-import time
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kunde.config import Settings
-from kunde.errors import InvalidFieldError, NotFittedError, NotFoundError
+from kunde.errors import InvalidFieldError, NotFoundError
 from kunde.privacy import Actor
 from kunde.store import Store
 
 if TYPE_CHECKING:  # numpy/scipy models: loaded on the first recommendation, not at start-up
     from kunde._engine.recommend_model import ModelCache, RecommendModel
     from kunde._engine.recommend_pages import PageCache
-    from kunde._engine.recommend_warm import PageWarmer
 
 __all__ = ["RecommendFacade"]
 
@@ -176,47 +173,6 @@ class RecommendFacade:
             pages = PageCache(self.settings.recommend_page_cache)
             self.__dict__["_recommend_pages"] = pages
         return pages
-
-    def recommend_model_version(self) -> str | None:
-        """The version of the model requests are served with now, loading a newly trained
-        one when the pointer changed; ``None``: never trained."""
-        try:
-            return self.recommend_model().version
-        except NotFittedError:
-            return None
-
-    def warm_recommend_pages(self, stop: threading.Event | None = None) -> int:
-        """Compute the home pages (k = 10) of the most recently active customers now, as their
-        requests would, up to ``recommend_warm_pages`` and the page cache's size (see
-        :mod:`kunde._engine.recommend_warm`). Stops early once ``stop`` is set.
-
-        Returns:
-            The pages computed.
-        """
-        count = min(self.settings.recommend_warm_pages, self.settings.recommend_page_cache)
-        warmed = 0
-        for customer_id in self.store.recommend.recent_customers(count) if count else ():
-            if stop is not None and stop.is_set():
-                break
-            try:
-                self.recommendations_json(customer_id)
-            except NotFoundError:  # erased or absorbed since it was listed
-                continue
-            warmed += 1
-            time.sleep(0)  # let a request waiting for the interpreter in between two pages
-        return warmed
-
-    def start_page_warmer(self) -> PageWarmer | None:
-        """Warm the page cache in a background thread from now on, for each model the process
-        serves (see :mod:`kunde._engine.recommend_warm`); ``None`` when ``recommend_warm_pages``
-        or the page cache is 0. Stop it with its ``stop()`` before closing the engine."""
-        if not min(self.settings.recommend_warm_pages, self.settings.recommend_page_cache):
-            return None
-        from kunde._engine.recommend_warm import PageWarmer
-
-        warmer = PageWarmer(self, self.settings.recommend_reload_seconds)
-        warmer.start()
-        return warmer
 
     def recommendations_inline(self) -> bool:
         """Whether :meth:`recommendations_json` may run in an event loop right now.

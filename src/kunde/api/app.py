@@ -64,13 +64,9 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         # start-up's objects (modules, routes, schemas) leave the collector's generations, so
         # a full collection while serving walks only what requests allocate (shorter pauses)
         gc.freeze()
-        # the home pages of the most recently active customers, computed before they are asked
-        app.state.page_warmer = warmer = own.start_page_warmer()
         try:
             yield
         finally:
-            if warmer is not None:
-                warmer.stop()
             own.close()
 
     app = FastAPI(

@@ -40,7 +40,6 @@ from kunde.store._serving_state import StateRows, canonical, parse_state, state_
 from kunde.store._transaction import transaction
 from kunde.store.database import is_sqlite
 from kunde.store.tables import (
-    customer_summaries,
     customers,
     editorial_picks,
     order_lines,
@@ -161,18 +160,6 @@ class RecommendRepository:
         finally:
             raw.close()  # back to the pool (which rolls back the read)
         return canonical(rows) if rows else None
-
-    def recent_customers(self, limit: int) -> list[str]:
-        """Up to ``limit`` customers with order lines, the latest activity first (then by id)."""
-        summaries = customer_summaries.c
-        query = (
-            select(summaries.customer_id)
-            .where(summaries.last_activity_day.is_not(None))
-            .order_by(summaries.last_activity_day.desc(), summaries.customer_id)
-            .limit(limit)
-        )
-        with self._db.connect() as conn:
-            return list(conn.execute(query).scalars())
 
     def serving_state(self, customer_id: str) -> ServingState | None:
         """:meth:`serving_rows` parsed (:func:`~kunde.store._serving_state.parse_state`).
